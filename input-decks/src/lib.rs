@@ -1,0 +1,3 @@
+//! The Galvana input-deck language.
+
+pub mod schema;

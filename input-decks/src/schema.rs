@@ -1,0 +1,127 @@
+//! Parameter declarations: what every deck object (mesh generator, material, physics, boundary
+//! condition, ...) accepts. The checker validates decks against these, and `galvana docs`
+//! renders the deck reference from them, so the two can never disagree.
+
+/// The kind (type and admissible values) of one parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamKind {
+    /// A real number, with optional inclusive bounds.
+    Float { min: Option<f64>, max: Option<f64> },
+    /// An integer, with optional inclusive bounds.
+    Int { min: Option<i64>, max: Option<i64> },
+    Bool,
+    /// Free text.
+    String,
+    /// One of a fixed set of words.
+    Choice(&'static [&'static str]),
+    /// A file path, relative to the deck's directory.
+    Path,
+    /// An array of reals (optionally of fixed length).
+    FloatArray { len: Option<usize> },
+    /// An array of strings.
+    StringArray,
+    /// A list of words, each naming a boundary of the mesh (checked against the mesh).
+    BoundaryNames,
+    /// A list of words, each naming a region of the mesh (checked against the mesh).
+    RegionNames,
+    /// A table of `[[x, y], ...]` pairs (e.g. a tabulated property).
+    Table,
+    /// A free-form table passed through (e.g. raw PETSc options); keys are not checked.
+    Any,
+}
+
+/// One declared parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub kind: ParamKind,
+    /// SI unit, or "" for dimensionless/none.
+    pub unit: &'static str,
+    /// Default value as TOML text; `None` with `required = false` means "absent is meaningful".
+    pub default: Option<&'static str>,
+    pub required: bool,
+    pub description: &'static str,
+}
+
+impl ParamSpec {
+    /// A required parameter.
+    pub const fn required(name: &'static str, kind: ParamKind, unit: &'static str, description: &'static str) -> Self {
+        Self { name, kind, unit, default: None, required: true, description }
+    }
+    /// An optional parameter with a default (TOML text).
+    pub const fn optional(
+        name: &'static str,
+        kind: ParamKind,
+        unit: &'static str,
+        default: &'static str,
+        description: &'static str,
+    ) -> Self {
+        Self { name, kind, unit, default: Some(default), required: false, description }
+    }
+    /// An optional parameter whose absence is meaningful (no default).
+    pub const fn maybe(name: &'static str, kind: ParamKind, unit: &'static str, description: &'static str) -> Self {
+        Self { name, kind, unit, default: None, required: false, description }
+    }
+}
+
+/// A deck object type: selected in the deck by `type = "<name>"` inside a section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectSpec {
+    /// The `type` value that selects it (e.g. "heat_conduction", "convection").
+    pub type_name: &'static str,
+    pub description: &'static str,
+    pub params: Vec<ParamSpec>,
+}
+
+/// Where an object type may appear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SectionKind {
+    /// `[mesh]`
+    Mesh,
+    /// `[materials.<name>]`
+    Material,
+    /// `[physics]`
+    Physics,
+    /// `[bcs.<name>]`
+    Bc,
+    /// `[sources.<name>]` volumetric sources
+    Source,
+    /// `[postprocessors.<name>]`
+    Postprocessor,
+}
+
+impl SectionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SectionKind::Mesh => "mesh",
+            SectionKind::Material => "materials",
+            SectionKind::Physics => "physics",
+            SectionKind::Bc => "bcs",
+            SectionKind::Source => "sources",
+            SectionKind::Postprocessor => "postprocessors",
+        }
+    }
+}
+
+/// All object types known to a build of Galvana, by section. The engine fills it from the
+/// physics crate's registrations; the deck crate registers the fixed sections' keys itself.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    pub objects: Vec<(SectionKind, ObjectSpec)>,
+    /// Which bc types a physics type accepts (physics/BC compatibility); empty = any.
+    pub compatible_bcs: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+impl Registry {
+    pub fn add(&mut self, section: SectionKind, spec: ObjectSpec) {
+        self.objects.push((section, spec));
+    }
+    /// The object of type `type_name` in `section`.
+    pub fn get(&self, section: SectionKind, type_name: &str) -> Option<&ObjectSpec> {
+        self.objects.iter().find(|(s, o)| *s == section && o.type_name == type_name).map(|(_, o)| o)
+    }
+    /// All type names registered for `section`.
+    pub fn types(&self, section: SectionKind) -> Vec<&'static str> {
+        self.objects.iter().filter(|(s, _)| *s == section).map(|(_, o)| o.type_name).collect()
+    }
+}
