@@ -1,1 +1,16 @@
-//! TODO
+//! Galvana's parallel runtime: MPI distribution of a replicated mesh, distributed linear
+//! algebra, Newton–Krylov, BDF time stepping, output, and the commands of the `galvana` binary.
+
+// Index loops over several parallel arrays read better than zipped iterators in numerical kernels.
+#![allow(clippy::needless_range_loop)]
+
+pub mod cli;
+pub mod comm;
+pub mod fem;
+pub mod io;
+pub mod linalg;
+pub mod mesh_objects;
+pub mod monitor;
+pub mod setup;
+pub mod solve;
+pub mod timing;

@@ -6,9 +6,15 @@
 #[derive(Clone, Debug, PartialEq)]
 pub enum ParamKind {
     /// A real number, with optional inclusive bounds.
-    Float { min: Option<f64>, max: Option<f64> },
+    Float {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     /// An integer, with optional inclusive bounds.
-    Int { min: Option<i64>, max: Option<i64> },
+    Int {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
     Bool,
     /// Free text.
     String,
@@ -17,7 +23,9 @@ pub enum ParamKind {
     /// A file path, relative to the deck's directory.
     Path,
     /// An array of reals (optionally of fixed length).
-    FloatArray { len: Option<usize> },
+    FloatArray {
+        len: Option<usize>,
+    },
     /// An array of strings.
     StringArray,
     /// A list of words, each naming a boundary of the mesh (checked against the mesh).
@@ -45,8 +53,20 @@ pub struct ParamSpec {
 
 impl ParamSpec {
     /// A required parameter.
-    pub const fn required(name: &'static str, kind: ParamKind, unit: &'static str, description: &'static str) -> Self {
-        Self { name, kind, unit, default: None, required: true, description }
+    pub const fn required(
+        name: &'static str,
+        kind: ParamKind,
+        unit: &'static str,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            kind,
+            unit,
+            default: None,
+            required: true,
+            description,
+        }
     }
     /// An optional parameter with a default (TOML text).
     pub const fn optional(
@@ -56,11 +76,30 @@ impl ParamSpec {
         default: &'static str,
         description: &'static str,
     ) -> Self {
-        Self { name, kind, unit, default: Some(default), required: false, description }
+        Self {
+            name,
+            kind,
+            unit,
+            default: Some(default),
+            required: false,
+            description,
+        }
     }
     /// An optional parameter whose absence is meaningful (no default).
-    pub const fn maybe(name: &'static str, kind: ParamKind, unit: &'static str, description: &'static str) -> Self {
-        Self { name, kind, unit, default: None, required: false, description }
+    pub const fn maybe(
+        name: &'static str,
+        kind: ParamKind,
+        unit: &'static str,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            kind,
+            unit,
+            default: None,
+            required: false,
+            description,
+        }
     }
 }
 
@@ -118,10 +157,83 @@ impl Registry {
     }
     /// The object of type `type_name` in `section`.
     pub fn get(&self, section: SectionKind, type_name: &str) -> Option<&ObjectSpec> {
-        self.objects.iter().find(|(s, o)| *s == section && o.type_name == type_name).map(|(_, o)| o)
+        self.objects
+            .iter()
+            .find(|(s, o)| *s == section && o.type_name == type_name)
+            .map(|(_, o)| o)
     }
     /// All type names registered for `section`.
     pub fn types(&self, section: SectionKind) -> Vec<&'static str> {
-        self.objects.iter().filter(|(s, _)| *s == section).map(|(_, o)| o.type_name).collect()
+        self.objects
+            .iter()
+            .filter(|(s, _)| *s == section)
+            .map(|(_, o)| o.type_name)
+            .collect()
+    }
+}
+
+impl ParamKind {
+    /// What a value of this kind looks like, for "expected ..., found ..." messages.
+    pub fn expected(&self) -> &'static str {
+        match self {
+            ParamKind::Float { .. } => "a number (float)",
+            ParamKind::Int { .. } => "an integer",
+            ParamKind::Bool => "a boolean (`true` or `false`)",
+            ParamKind::String => "a string",
+            ParamKind::Choice(_) => "a string (one of the choices)",
+            ParamKind::Path => "a string (a file path)",
+            ParamKind::FloatArray { .. } => "an array of numbers",
+            ParamKind::StringArray => "an array of strings",
+            ParamKind::BoundaryNames => "an array of boundary names (strings)",
+            ParamKind::RegionNames => "an array of region names (strings)",
+            ParamKind::Table => "an array of [x, y] pairs",
+            ParamKind::Any => "any value",
+        }
+    }
+
+    /// A short type label for the deck reference (`float`, `int`, `float[3]`, ...).
+    pub fn label(&self) -> String {
+        match self {
+            ParamKind::Float { .. } => "float".into(),
+            ParamKind::Int { .. } => "int".into(),
+            ParamKind::Bool => "bool".into(),
+            ParamKind::String => "string".into(),
+            ParamKind::Choice(_) => "choice".into(),
+            ParamKind::Path => "path".into(),
+            ParamKind::FloatArray { len: Some(n) } => format!("float[{n}]"),
+            ParamKind::FloatArray { len: None } => "float[]".into(),
+            ParamKind::StringArray => "string[]".into(),
+            ParamKind::BoundaryNames => "boundary names".into(),
+            ParamKind::RegionNames => "region names".into(),
+            ParamKind::Table => "table [[x, y], ...]".into(),
+            ParamKind::Any => "any".into(),
+        }
+    }
+}
+
+impl SectionKind {
+    /// Every section kind, in deck order.
+    pub const ALL: [SectionKind; 6] = [
+        SectionKind::Mesh,
+        SectionKind::Material,
+        SectionKind::Physics,
+        SectionKind::Bc,
+        SectionKind::Source,
+        SectionKind::Postprocessor,
+    ];
+
+    /// Whether the section holds named objects (`[bcs.<name>]`) rather than one (`[mesh]`).
+    pub fn is_named(self) -> bool {
+        !matches!(self, SectionKind::Mesh | SectionKind::Physics)
+    }
+}
+
+impl Registry {
+    /// The bc types physics `physics_type` accepts; `None` when any bc type is accepted.
+    pub fn compatible_bcs_for(&self, physics_type: &str) -> Option<&[&'static str]> {
+        self.compatible_bcs
+            .iter()
+            .find(|(p, list)| *p == physics_type && !list.is_empty())
+            .map(|(_, list)| list.as_slice())
     }
 }

@@ -125,23 +125,33 @@ impl Mesh {
                 self.cell_type.name()
             )));
         }
-        if self.cells.len() % npc != 0 {
-            return Err(MeshError::Invalid("cell connectivity length is not a multiple of the vertices per cell".into()));
+        if !self.cells.len().is_multiple_of(npc) {
+            return Err(MeshError::Invalid(
+                "cell connectivity length is not a multiple of the vertices per cell".into(),
+            ));
         }
         if self.cell_region.len() != self.num_cells() {
-            return Err(MeshError::Invalid("cell_region length differs from the number of cells".into()));
+            return Err(MeshError::Invalid(
+                "cell_region length differs from the number of cells".into(),
+            ));
         }
         if let Some(&v) = self.cells.iter().find(|&&v| v >= nv) {
-            return Err(MeshError::Invalid(format!("cell refers to vertex {v}, but the mesh has {nv}")));
+            return Err(MeshError::Invalid(format!(
+                "cell refers to vertex {v}, but the mesh has {nv}"
+            )));
         }
         for (name, b) in &self.boundaries {
             if let Some(&v) = b.facets.iter().find(|&&v| v >= nv) {
-                return Err(MeshError::Invalid(format!("boundary '{name}' refers to vertex {v}, but the mesh has {nv}")));
+                return Err(MeshError::Invalid(format!(
+                    "boundary '{name}' refers to vertex {v}, but the mesh has {nv}"
+                )));
             }
         }
         for r in &self.cell_region {
             if !self.region_names.contains_key(r) {
-                return Err(MeshError::Invalid(format!("cell region id {r} has no name")));
+                return Err(MeshError::Invalid(format!(
+                    "cell region id {r} has no name"
+                )));
             }
         }
         Ok(())

@@ -37,7 +37,10 @@ pub struct Residual {
 
 impl Residual {
     pub fn zeros(ncomp: usize) -> Self {
-        Self { f0: vec![0.0; ncomp], f1: vec![[0.0; 3]; ncomp] }
+        Self {
+            f0: vec![0.0; ncomp],
+            f1: vec![[0.0; 3]; ncomp],
+        }
     }
     pub fn clear(&mut self) {
         self.f0.iter_mut().for_each(|v| *v = 0.0);
@@ -59,7 +62,12 @@ pub struct Jacobian {
 impl Jacobian {
     pub fn zeros(ncomp: usize) -> Self {
         let n = ncomp * ncomp;
-        Self { g0: vec![0.0; n], g1: vec![[0.0; 3]; n], g2: vec![[0.0; 3]; n], g3: vec![[[0.0; 3]; 3]; n] }
+        Self {
+            g0: vec![0.0; n],
+            g1: vec![[0.0; 3]; n],
+            g2: vec![[0.0; 3]; n],
+            g3: vec![[[0.0; 3]; 3]; n],
+        }
     }
     pub fn clear(&mut self) {
         self.g0.iter_mut().for_each(|v| *v = 0.0);

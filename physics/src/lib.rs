@@ -1,4 +1,35 @@
 //! Local physics for Galvana: pointwise kernels, materials and their parameter declarations.
 //! No MPI, no mesh traversal: the engine calls these at quadrature points.
 
+mod build;
 pub mod kernel;
+pub mod materials;
+pub mod thermal;
+
+pub use build::{build_material, build_source, build_thermal_bc, ParamGetter};
+
+use galvana_decks::schema::{Registry, SectionKind};
+use materials::{Constant, NistMaterial, Tabulated};
+use thermal::bcs::{Convection, FixedTemperature, HeatFlux, Mli, Radiation};
+use thermal::{HeatConduction, Source};
+
+/// Bc types accepted by `heat_conduction`.
+pub const THERMAL_BC_TYPES: &[&str] =
+    &["temperature", "heat_flux", "convection", "radiation", "mli"];
+
+/// Registers every material, physics, bc and source type of this crate (mesh types are the
+/// engine's) and the physics/bc compatibility.
+pub fn register(reg: &mut Registry) {
+    reg.add(SectionKind::Material, Constant::spec());
+    reg.add(SectionKind::Material, Tabulated::spec());
+    reg.add(SectionKind::Material, NistMaterial::spec());
+    reg.add(SectionKind::Physics, HeatConduction::spec());
+    reg.add(SectionKind::Bc, FixedTemperature::spec());
+    reg.add(SectionKind::Bc, HeatFlux::spec());
+    reg.add(SectionKind::Bc, Convection::spec());
+    reg.add(SectionKind::Bc, Radiation::spec());
+    reg.add(SectionKind::Bc, Mli::spec());
+    reg.add(SectionKind::Source, Source::spec());
+    reg.compatible_bcs
+        .push(("heat_conduction", THERMAL_BC_TYPES.to_vec()));
+}

@@ -1,0 +1,150 @@
+//! A thin wrapper over the MPI world communicator: the collectives the engine needs, with the
+//! time spent in them accumulated for the `-log_view`-style summary.
+
+use mpi::collective::SystemOperation;
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+use std::cell::Cell;
+use std::time::Instant;
+
+/// The engine's communicator (MPI_COMM_WORLD).
+pub struct Comm {
+    world: SimpleCommunicator,
+    rank: usize,
+    size: usize,
+    comm_seconds: Cell<f64>,
+}
+
+impl Comm {
+    /// Wrap the world communicator of an initialised MPI universe.
+    pub fn new(world: SimpleCommunicator) -> Self {
+        let rank = world.rank() as usize;
+        let size = world.size() as usize;
+        Self {
+            world,
+            rank,
+            size,
+            comm_seconds: Cell::new(0.0),
+        }
+    }
+
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+    pub fn size(&self) -> usize {
+        self.size
+    }
+    pub fn is_root(&self) -> bool {
+        self.rank == 0
+    }
+    pub fn world(&self) -> &SimpleCommunicator {
+        &self.world
+    }
+    /// The raw MPI handle (for HDF5 and PETSc).
+    pub fn raw(&self) -> mpi::ffi::MPI_Comm {
+        self.world.as_raw()
+    }
+
+    /// Seconds spent in communication so far.
+    pub fn comm_seconds(&self) -> f64 {
+        self.comm_seconds.get()
+    }
+
+    pub(crate) fn timed<R>(&self, f: impl FnOnce() -> R) -> R {
+        let t0 = Instant::now();
+        let r = f();
+        self.comm_seconds
+            .set(self.comm_seconds.get() + t0.elapsed().as_secs_f64());
+        r
+    }
+
+    pub fn sum(&self, x: f64) -> f64 {
+        if self.size == 1 {
+            return x;
+        }
+        let mut y = 0.0;
+        self.timed(|| {
+            self.world
+                .all_reduce_into(&x, &mut y, SystemOperation::sum())
+        });
+        y
+    }
+
+    /// Element-wise sum over ranks, in place.
+    pub fn sum_in_place(&self, x: &mut [f64]) {
+        if self.size == 1 {
+            return;
+        }
+        let send = x.to_vec();
+        self.timed(|| {
+            self.world
+                .all_reduce_into(&send[..], x, SystemOperation::sum())
+        });
+    }
+
+    pub fn max(&self, x: f64) -> f64 {
+        if self.size == 1 {
+            return x;
+        }
+        let mut y = 0.0;
+        self.timed(|| {
+            self.world
+                .all_reduce_into(&x, &mut y, SystemOperation::max())
+        });
+        y
+    }
+
+    pub fn min(&self, x: f64) -> f64 {
+        -self.max(-x)
+    }
+
+    pub fn sum_u64(&self, x: u64) -> u64 {
+        if self.size == 1 {
+            return x;
+        }
+        let mut y = 0u64;
+        self.timed(|| {
+            self.world
+                .all_reduce_into(&x, &mut y, SystemOperation::sum())
+        });
+        y
+    }
+
+    /// Logical OR of a flag over ranks (used to agree on errors so that every rank fails together).
+    pub fn any(&self, flag: bool) -> bool {
+        self.sum_u64(flag as u64) > 0
+    }
+
+    pub fn all_gather_u64(&self, x: u64) -> Vec<u64> {
+        let mut out = vec![0u64; self.size];
+        if self.size == 1 {
+            out[0] = x;
+            return out;
+        }
+        self.timed(|| self.world.all_gather_into(&x, &mut out[..]));
+        out
+    }
+
+    pub fn barrier(&self) {
+        if self.size > 1 {
+            self.timed(|| self.world.barrier());
+        }
+    }
+
+    /// Broadcast a string from rank 0.
+    pub fn broadcast_string(&self, s: &str) -> String {
+        if self.size == 1 {
+            return s.to_string();
+        }
+        let root = self.world.process_at_rank(0);
+        let mut len = s.len() as u64;
+        root.broadcast_into(&mut len);
+        let mut buf = if self.rank == 0 {
+            s.as_bytes().to_vec()
+        } else {
+            vec![0u8; len as usize]
+        };
+        root.broadcast_into(&mut buf[..]);
+        String::from_utf8_lossy(&buf).into_owned()
+    }
+}

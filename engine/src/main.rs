@@ -1,0 +1,84 @@
+//! The `galvana` command line. Exit codes (docs/DESIGN.md): 0 success, 1 run failed, 2 usage,
+//! 3 deck or input invalid, 75 checkpointed on a signal.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "galvana",
+    version,
+    about = "Galvana multiphysics engine",
+    disable_help_subcommand = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Validate a deck (types, ranges, unknown keys, mesh names) without running it.
+    Check { deck: PathBuf },
+    /// Run a deck (serially, or under mpirun/srun for parallel runs).
+    Run {
+        deck: PathBuf,
+        /// Output directory (default: <deck>.out next to the deck, never overwriting an older run).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Allow writing into an existing, non-empty --output directory.
+        #[arg(long)]
+        overwrite: bool,
+        /// Linear-solver backend, overriding the deck: native or petsc.
+        #[arg(long)]
+        backend: Option<String>,
+        /// Print every Krylov iteration (PETSc's -ksp_monitor).
+        #[arg(long = "ksp-monitor")]
+        ksp_monitor: bool,
+        /// Print only the final summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Print the deck reference generated from the parameter declarations (Markdown).
+    Docs,
+    /// Print a built-in example deck (`galvana example list` names them).
+    Example { name: String },
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let code = match cli.cmd {
+        Cmd::Check { deck } => galvana_engine::cli::check(&deck),
+        Cmd::Docs => {
+            print!(
+                "{}",
+                galvana_decks::reference_markdown(&galvana_engine::setup::registry())
+            );
+            0
+        }
+        Cmd::Example { name } => galvana_engine::cli::example(&name),
+        Cmd::Run {
+            deck,
+            output,
+            overwrite,
+            backend,
+            ksp_monitor,
+            quiet,
+        } => galvana_engine::cli::run(&galvana_engine::cli::RunArgs {
+            deck,
+            output,
+            overwrite,
+            backend,
+            ksp_monitor,
+            quiet,
+        }),
+    };
+    std::process::exit(code);
+}

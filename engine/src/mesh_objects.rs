@@ -1,0 +1,221 @@
+//! Mesh objects of the deck's `[mesh]` section: generators and file readers, each declaring its
+//! parameters, and the partitioner choice.
+
+use galvana_decks::schema::{ObjectSpec, ParamKind as K, ParamSpec as P, Registry, SectionKind};
+use galvana_decks::Object;
+use galvana_mesh::Mesh;
+use std::path::Path;
+
+const PARTITIONER: P = P::optional(
+    "partitioner",
+    K::Choice(&["metis", "rcb"]),
+    "",
+    "\"metis\"",
+    "How cells are split over MPI ranks: METIS graph partitioning or recursive coordinate bisection",
+);
+const CELLS: P = P::optional(
+    "cells",
+    K::Choice(&["simplex", "tensor"]),
+    "",
+    "\"tensor\"",
+    "Cell shape: simplices (triangles/tetrahedra) or tensor-product cells (quadrilaterals/hexahedra)",
+);
+
+const REGIONS: P = P::maybe(
+    "regions",
+    K::StringArray,
+    "",
+    "Names of regions laid out along `region_axis`, split at `region_breaks` (default: one region `domain`)",
+);
+const BREAKS: P = P::maybe(
+    "region_breaks",
+    K::FloatArray { len: None },
+    "m",
+    "Increasing coordinates separating the regions along `region_axis` (one fewer than `regions`); a cell belongs to the region containing its centroid",
+);
+const AXIS: P = P::optional(
+    "region_axis",
+    K::Choice(&["x", "y", "z"]),
+    "",
+    "\"x\"",
+    "Axis along which `regions` are laid out",
+);
+
+fn n(name: &'static str, what: &'static str) -> P {
+    P::required(
+        name,
+        K::Int {
+            min: Some(1),
+            max: Some(100_000),
+        },
+        "",
+        what,
+    )
+}
+fn range(name: &'static str, what: &'static str) -> P {
+    P::required(name, K::FloatArray { len: Some(2) }, "m", what)
+}
+
+/// Register the mesh object types.
+pub fn register(reg: &mut Registry) {
+    reg.add(
+        SectionKind::Mesh,
+        ObjectSpec {
+            type_name: "interval",
+            description: "Uniform 1D mesh of line cells on [x0, x1]; boundaries `left`, `right`; region `domain`.",
+            params: vec![n("nx", "Number of cells"), range("x", "Interval [x0, x1]"), REGIONS, BREAKS, AXIS, PARTITIONER],
+        },
+    );
+    reg.add(
+        SectionKind::Mesh,
+        ObjectSpec {
+            type_name: "rectangle",
+            description: "Structured 2D mesh of a rectangle; boundaries `left`, `right`, `bottom`, `top`; region `domain`.",
+            params: vec![
+                n("nx", "Cells along x"),
+                n("ny", "Cells along y"),
+                range("x", "Extent [x0, x1]"),
+                range("y", "Extent [y0, y1]"),
+                CELLS,
+                REGIONS,
+                BREAKS,
+                AXIS,
+                PARTITIONER,
+            ],
+        },
+    );
+    reg.add(
+        SectionKind::Mesh,
+        ObjectSpec {
+            type_name: "box",
+            description: "Structured 3D mesh of a box; boundaries `left`/`right` (x), `bottom`/`top` (y), `back`/`front` (z); region `domain`.",
+            params: vec![
+                n("nx", "Cells along x"),
+                n("ny", "Cells along y"),
+                n("nz", "Cells along z"),
+                range("x", "Extent [x0, x1]"),
+                range("y", "Extent [y0, y1]"),
+                range("z", "Extent [z0, z1]"),
+                CELLS,
+                REGIONS,
+                BREAKS,
+                AXIS,
+                PARTITIONER,
+            ],
+        },
+    );
+    reg.add(
+        SectionKind::Mesh,
+        ObjectSpec {
+            type_name: "gmsh",
+            description: "A Gmsh MSH 4.1 file (ASCII or binary). Physical groups of the top dimension become regions, lower-dimensional ones boundaries.",
+            params: vec![
+                P::required("file", K::Path, "", "Path of the .msh file, relative to the deck"),
+                P::optional("scale", K::Float { min: Some(0.0), max: None }, "", "1.0", "Factor applied to coordinates (e.g. 1e-3 for a mesh drawn in mm)"),
+                PARTITIONER,
+            ],
+        },
+    );
+}
+
+/// Build the mesh an object describes. `deck_dir` resolves relative file paths.
+pub fn build(obj: &Object, deck_dir: &Path) -> Result<Mesh, String> {
+    use galvana_mesh::generate;
+    let pair = |k: &str| {
+        let v = obj.get_f64_array(k);
+        [v[0], v[1]]
+    };
+    let simplex = obj.opt_str("cells") == Some("simplex");
+    let r = match obj.type_name.as_str() {
+        "interval" => generate::interval(obj.get_i64("nx") as usize, pair("x")[0], pair("x")[1]),
+        "rectangle" => generate::rectangle(
+            obj.get_i64("nx") as usize,
+            obj.get_i64("ny") as usize,
+            pair("x"),
+            pair("y"),
+            simplex,
+        ),
+        "box" => generate::box_mesh(
+            obj.get_i64("nx") as usize,
+            obj.get_i64("ny") as usize,
+            obj.get_i64("nz") as usize,
+            pair("x"),
+            pair("y"),
+            pair("z"),
+            simplex,
+        ),
+        "gmsh" => {
+            let path = deck_dir.join(obj.get_str("file"));
+            galvana_mesh::gmsh::read_msh(&path).map(|mut m| {
+                let s = obj.get_f64("scale");
+                if s != 1.0 {
+                    m.coords
+                        .iter_mut()
+                        .for_each(|c| c.iter_mut().for_each(|x| *x *= s));
+                }
+                m
+            })
+        }
+        other => return Err(format!("unknown mesh type `{other}`")),
+    };
+    let mut mesh = r.map_err(|e| e.to_string())?;
+    if let Some(names) = obj.opt_str_array("regions") {
+        split_regions(
+            &mut mesh,
+            &names,
+            &obj.opt_f64_array("region_breaks").unwrap_or_default(),
+            obj.opt_str("region_axis").unwrap_or("x"),
+        )?;
+    }
+    Ok(mesh)
+}
+
+/// Assign generated cells to named regions by the centroid coordinate along `axis`.
+fn split_regions(
+    mesh: &mut Mesh,
+    names: &[String],
+    breaks: &[f64],
+    axis: &str,
+) -> Result<(), String> {
+    if names.is_empty() || breaks.len() + 1 != names.len() {
+        return Err(format!(
+            "`regions` has {} names, so `region_breaks` needs {} values, not {}",
+            names.len(),
+            names.len().saturating_sub(1),
+            breaks.len()
+        ));
+    }
+    if breaks.windows(2).any(|w| w[1] <= w[0]) {
+        return Err("`region_breaks` must increase".into());
+    }
+    let a = match axis {
+        "y" => 1,
+        "z" => 2,
+        _ => 0,
+    };
+    let nv = mesh.cell_type.num_vertices();
+    for c in 0..mesh.num_cells() {
+        let x = mesh.cells[c * nv..(c + 1) * nv]
+            .iter()
+            .map(|&v| mesh.coords[v][a])
+            .sum::<f64>()
+            / nv as f64;
+        mesh.cell_region[c] = breaks.partition_point(|&b| b <= x) as u32;
+    }
+    mesh.region_names = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (i as u32, n.clone()))
+        .collect();
+    let mut used = vec![false; names.len()];
+    mesh.cell_region
+        .iter()
+        .for_each(|&r| used[r as usize] = true);
+    if let Some(i) = used.iter().position(|u| !u) {
+        return Err(format!(
+            "region `{}` gets no cells; move `region_breaks` or refine the mesh",
+            names[i]
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Solver monitors: PETSc-style console lines and the `residuals.jsonl` event stream that the
+//! gateway tails (contract in docs/DESIGN.md). Only rank 0 writes; every line is flushed as
+//! it happens so a reader sees progress live.
+
+use serde_json::{json, Value};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+/// Event sink for residual histories and progress.
+pub struct Monitor {
+    root: bool,
+    start: Instant,
+    seq: u64,
+    file: Option<BufWriter<File>>,
+    /// Print one line per Krylov iteration on the console (PETSc's -ksp_monitor).
+    pub ksp_console: bool,
+    /// Print Newton lines on the console.
+    pub console: bool,
+    /// Wall-clock time of the last progress report (rate limiting).
+    last_progress: f64,
+}
+
+impl Monitor {
+    /// A monitor writing `residuals.jsonl` into `dir` (rank 0 only; `dir` None = console only).
+    pub fn new(root: bool, dir: Option<&Path>) -> std::io::Result<Self> {
+        let file = match (root, dir) {
+            (true, Some(d)) => Some(BufWriter::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(d.join("residuals.jsonl"))?,
+            )),
+            _ => None,
+        };
+        Ok(Self {
+            root,
+            start: Instant::now(),
+            seq: 0,
+            file,
+            ksp_console: false,
+            console: true,
+            last_progress: -1.0,
+        })
+    }
+
+    /// Continue numbering after `seq` (for restarts appending to an existing stream).
+    pub fn set_next_seq(&mut self, seq: u64) {
+        self.seq = seq;
+    }
+
+    pub fn wall(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    fn emit(&mut self, kind: &str, mut body: Value) {
+        if !self.root {
+            return;
+        }
+        let wall = self.wall();
+        if let Some(f) = self.file.as_mut() {
+            let obj = body.as_object_mut().expect("event body is an object");
+            obj.insert("seq".into(), json!(self.seq));
+            obj.insert("wall_s".into(), json!(wall));
+            obj.insert("kind".into(), json!(kind));
+            // A failed write of the monitor stream must not kill a long run; it is reported once.
+            if writeln!(f, "{body}").and_then(|_| f.flush()).is_err() {
+                eprintln!("warning: could not write residuals.jsonl; continuing without it");
+                self.file = None;
+            }
+        }
+        self.seq += 1;
+    }
+
+    pub fn step(&mut self, step: u64, time: f64, dt: f64) {
+        if self.root && self.console {
+            println!("Time step {step}, time = {time:.6e} s, dt = {dt:.6e} s");
+        }
+        self.emit("step", json!({"step": step, "time": time, "dt": dt}));
+    }
+
+    pub fn nonlinear(&mut self, step: u64, it: usize, norm: f64, rel: f64) {
+        if self.root && self.console {
+            println!("{it:3} Newton |R| = {norm:.6e}");
+        }
+        self.emit(
+            "nonlinear",
+            json!({"step": step, "it": it, "norm": norm, "rel": rel}),
+        );
+    }
+
+    pub fn linear(&mut self, step: u64, nl_it: usize, it: usize, norm: f64) {
+        if self.root && self.ksp_console {
+            println!("    {it:3} KSP Residual norm {norm:.6e}");
+        }
+        self.emit(
+            "linear",
+            json!({"step": step, "nl_it": nl_it, "it": it, "norm": norm}),
+        );
+    }
+
+    pub fn linear_summary(&mut self, its: usize, norm: f64, reason: &str) {
+        if self.root && self.console {
+            println!("      Linear solve {reason} in {its} iterations, |r| = {norm:.3e}");
+        }
+    }
+
+    pub fn checkpoint(&mut self, step: u64, path: &str) {
+        self.emit("checkpoint", json!({"step": step, "path": path}));
+    }
+
+    /// Progress with an ETA from the average rate so far; console at most every 2 s.
+    pub fn progress(&mut self, fraction: f64, eta_s: f64) {
+        let w = self.wall();
+        if self.root && self.console && (w - self.last_progress >= 2.0 || fraction >= 1.0) {
+            self.last_progress = w;
+            println!(
+                "Progress {:5.1}%  elapsed {:.1} s  ETA {:.1} s",
+                100.0 * fraction,
+                w,
+                eta_s
+            );
+        }
+        self.emit("progress", json!({"fraction": fraction, "eta_s": eta_s}));
+    }
+
+    pub fn done(&mut self, status: &str, message: &str) {
+        self.emit("done", json!({"status": status, "message": message}));
+    }
+}

@@ -1,0 +1,389 @@
+//! The run driver: steady solve or BDF time stepping with adaptive steps, calling the output
+//! writers and postprocessors.
+
+use super::bdf::{predictor, weights, Scheme};
+use super::linear::LinearSolver;
+use super::newton::{self, NewtonContext, NewtonOptions, NewtonWork};
+use crate::comm::Comm;
+use crate::fem::assemble::{Assembler, TimeTerms};
+use crate::fem::postprocess::volume_integrals;
+use crate::monitor::Monitor;
+use crate::timing::Timings;
+
+/// Time-stepping configuration.
+#[derive(Clone, Debug)]
+pub struct TimeConfig {
+    pub steady: bool,
+    pub scheme: Scheme,
+    pub start: f64,
+    pub end: f64,
+    pub dt: f64,
+    pub dt_min: f64,
+    pub dt_max: f64,
+    pub adaptive: bool,
+    /// Target relative local error per step (adaptive only).
+    pub target_error: f64,
+    pub growth: f64,
+    pub max_steps: u64,
+}
+
+impl Default for TimeConfig {
+    fn default() -> Self {
+        Self {
+            steady: true,
+            scheme: Scheme::Bdf2,
+            start: 0.0,
+            end: 0.0,
+            dt: 1.0,
+            dt_min: 0.0,
+            dt_max: f64::INFINITY,
+            adaptive: false,
+            target_error: 1e-3,
+            growth: 1.5,
+            max_steps: 1_000_000,
+        }
+    }
+}
+
+/// One row of postprocessor values at an output time.
+#[derive(Clone, Debug)]
+pub struct PostRow {
+    pub time: f64,
+    pub values: Vec<f64>,
+}
+
+/// Receives the solution at output times (fields files, monitors.csv).
+pub trait OutputSink {
+    /// Column names (with units) of the postprocessor rows.
+    fn begin(&mut self, comm: &Comm, asm: &Assembler, columns: &[String]) -> Result<(), String>;
+    fn write(
+        &mut self,
+        comm: &Comm,
+        asm: &Assembler,
+        u: &[f64],
+        step: u64,
+        row: &PostRow,
+    ) -> Result<(), String>;
+}
+
+/// State of a run that the checkpoint issue will persist: everything needed to continue.
+#[derive(Clone, Debug, Default)]
+pub struct StepState {
+    pub step: u64,
+    pub time: f64,
+    pub dt: f64,
+    /// Previous step sizes, newest first.
+    pub dt_history: Vec<f64>,
+    /// Accumulated outflow energy (J) through boundaries and sources, for the energy balance.
+    pub energy_out: f64,
+    pub energy0: f64,
+    pub total_linear_its: u64,
+    pub total_newton_its: u64,
+    pub rejected_steps: u64,
+}
+
+/// Result of a run.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub state: StepState,
+    pub last_row: Option<PostRow>,
+    pub columns: Vec<String>,
+}
+
+pub struct Driver<'a> {
+    pub comm: &'a Comm,
+    pub asm: &'a Assembler,
+    pub linear: &'a mut LinearSolver,
+    pub monitor: &'a mut Monitor,
+    pub timings: &'a mut Timings,
+    pub newton: NewtonOptions,
+    pub time: TimeConfig,
+    pub output_interval: u64,
+}
+
+fn unit_of(field: &str) -> &'static str {
+    match field {
+        "temperature" => "K",
+        _ => "1",
+    }
+}
+
+impl Driver<'_> {
+    /// Postprocessor column names: extrema and means per field, conserved quantity, source,
+    /// boundary flows per bc, and the energy-balance error.
+    pub fn columns(&self) -> Vec<String> {
+        let mut c = Vec::new();
+        for f in self.asm.kernel.field_names() {
+            let u = unit_of(&f);
+            c.push(format!("min_{f}_{u}"));
+            c.push(format!("max_{f}_{u}"));
+            c.push(format!("mean_{f}_{u}"));
+        }
+        c.push("energy_J".into());
+        c.push("source_power_W".into());
+        for bc in &self.asm.bcs {
+            c.push(format!("outflow_{}_W", bc.name));
+        }
+        c.push(if self.time.steady {
+            "power_balance_error_W".into()
+        } else {
+            "energy_balance_error_J".into()
+        });
+        c
+    }
+
+    fn post_row(&self, u: &[f64], t: f64, st: &StepState, reaction: &[f64]) -> (PostRow, f64) {
+        let vi = volume_integrals(self.comm, self.asm, u, t);
+        let flux = self.asm.natural_flux(self.comm, u, t);
+        let mut v = Vec::new();
+        for c in 0..self.asm.space.ncomp {
+            v.push(vi.min[c]);
+            v.push(vi.max[c]);
+            v.push(vi.integral[c] / vi.volume);
+        }
+        let energy: f64 = vi.mass.iter().sum();
+        let source: f64 = -vi.f0.iter().sum::<f64>();
+        v.push(energy);
+        v.push(source);
+        // Outflow through each bc: ∫b0 for natural conditions; for essential ones the reaction
+        // R_i = −∮ q·n φ_i, so the outflow is −Σ R_i.
+        let mut total_out = 0.0;
+        for (b, bc) in self.asm.bcs.iter().enumerate() {
+            let is_dir = (0..self.asm.space.ncomp).any(|c| bc.kernel.is_dirichlet(c));
+            let q = if is_dir {
+                -reaction.get(b).copied().unwrap_or(0.0)
+            } else {
+                flux[b]
+            };
+            total_out += q;
+            v.push(q);
+        }
+        v.push(st.energy_out);
+        (PostRow { time: t, values: v }, source - total_out)
+    }
+
+    /// Run from `u` (local vector, initial condition imposed) to the end; `out` gets the
+    /// initial state and every `output_interval`-th step and the last one.
+    pub fn run(&mut self, u: &mut Vec<f64>, out: &mut dyn OutputSink) -> Result<RunResult, String> {
+        let columns = self.columns();
+        out.begin(self.comm, self.asm, &columns)?;
+        let mut work = NewtonWork::new(self.asm);
+        let mut st = StepState {
+            time: self.time.start,
+            dt: self.time.dt,
+            ..Default::default()
+        };
+        if self.time.steady {
+            self.asm.apply_dirichlet(u, st.time);
+            self.monitor.step(0, st.time, 0.0);
+            let res = self.newton_solve(&mut work, u, st.time, &TimeTerms::default(), 0)?;
+            st.total_newton_its += res.iterations as u64;
+            st.total_linear_its += res.linear_iterations as u64;
+            if !res.converged {
+                return Err(format!(
+                    "steady solve did not converge: {} (|R| = {:.3e})",
+                    res.reason, res.norm
+                ));
+            }
+            self.asm.space.layout.update_ghosts(self.comm, u);
+            let (mut row, _) = self.post_row(u, st.time, &st, &res.reaction);
+            // Steady: sources minus all outflows (W) must vanish.
+            let nb = self.asm.bcs.len();
+            let k = row.values.len() - 1;
+            let outflow: f64 = row.values[k - nb..k].iter().sum();
+            row.values[k] = row.values[k - nb - 1] - outflow;
+            self.timings
+                .time("Output", || out.write(self.comm, self.asm, u, 0, &row))?;
+            self.monitor.progress(1.0, 0.0);
+            return Ok(RunResult {
+                state: st,
+                last_row: Some(row),
+                columns,
+            });
+        }
+        self.transient(&mut work, u, out, st, columns)
+    }
+
+    fn newton_solve(
+        &mut self,
+        work: &mut NewtonWork,
+        u: &mut [f64],
+        t: f64,
+        tt: &TimeTerms,
+        step: u64,
+    ) -> Result<newton::NewtonResult, String> {
+        let mut ctx = NewtonContext {
+            comm: self.comm,
+            asm: self.asm,
+            linear: self.linear,
+            monitor: self.monitor,
+            timings: self.timings,
+            step,
+        };
+        newton::solve(&mut ctx, work, u, t, tt, &self.newton)
+    }
+
+    fn transient(
+        &mut self,
+        work: &mut NewtonWork,
+        u: &mut Vec<f64>,
+        out: &mut dyn OutputSink,
+        mut st: StepState,
+        columns: Vec<String>,
+    ) -> Result<RunResult, String> {
+        let tc = self.time.clone();
+        let comm = self.comm;
+        let asm = self.asm;
+        let nl = asm.space.n_local();
+        let n = asm.space.n_owned();
+        asm.apply_dirichlet(u, st.time);
+        asm.space.layout.update_ghosts(comm, u);
+        // Initial energy and row; the reaction at t0 is not defined before a solve.
+        let (row0, _) = self.post_row(u, st.time, &st, &vec![0.0; asm.bcs.len()]);
+        let e_idx = 3 * asm.space.ncomp;
+        st.energy0 = row0.values[e_idx];
+        let (row0, _) = self.post_row(u, st.time, &st, &vec![0.0; asm.bcs.len()]);
+        self.timings
+            .time("Output", || out.write(comm, asm, u, 0, &row0))?;
+        let mut last_row = Some(row0);
+        // History: levels[0] = uⁿ, levels[1] = uⁿ⁻¹, ...
+        let mut levels: Vec<Vec<f64>> = vec![u.clone()];
+        let mut energies: Vec<f64> = vec![st.energy0];
+        let mut pred = vec![0.0; nl];
+        let mut dt = tc.dt;
+        let wall0 = self.monitor.wall();
+        let span = tc.end - tc.start;
+        while st.time < tc.end - 1e-12 * span.abs().max(1e-300) {
+            if st.step >= tc.max_steps {
+                return Err(format!(
+                    "reached max_steps = {} before the end time",
+                    tc.max_steps
+                ));
+            }
+            // Land exactly on the end time without a sliver step.
+            let remaining = tc.end - st.time;
+            if dt >= remaining * (1.0 - 1e-10) {
+                dt = remaining;
+            }
+            let step = st.step + 1;
+            let t_new = st.time + dt;
+            self.monitor.step(step, t_new, dt);
+            let hist = if tc.scheme == Scheme::Bdf2 {
+                st.dt_history.first().copied()
+            } else {
+                None
+            };
+            let a = weights(tc.scheme, dt, hist);
+            let mut unew = levels[0].clone();
+            // Start Newton from the extrapolated state when there is history: fewer iterations.
+            let lvl_refs: Vec<&[f64]> = levels.iter().map(|v| v.as_slice()).collect();
+            let mut dts = vec![];
+            dts.extend_from_slice(&st.dt_history);
+            let err_factor = predictor(tc.scheme, dt, &dts, &lvl_refs, &mut pred[..n]);
+            asm.apply_dirichlet(&mut unew, t_new);
+            let old: Vec<&[f64]> = if a[2] != 0.0 {
+                vec![&levels[0], &levels[1]]
+            } else {
+                vec![&levels[0]]
+            };
+            let tt = TimeTerms {
+                a: [a[0], a[1], a[2]],
+                old,
+            };
+            let res = self.newton_solve(work, &mut unew, t_new, &tt, step)?;
+            st.total_newton_its += res.iterations as u64;
+            st.total_linear_its += res.linear_iterations as u64;
+            let mut accept = res.converged;
+            let mut factor = 1.0;
+            if res.converged && tc.adaptive {
+                if let Some(c) = err_factor {
+                    let mut s = [0.0, 0.0];
+                    for i in 0..n {
+                        let d = unew[i] - pred[i];
+                        let scale = tc.target_error * (unew[i].abs() + 1e-300);
+                        s[0] += (d / scale).powi(2);
+                        s[1] += 1.0;
+                    }
+                    comm.sum_in_place(&mut s);
+                    let err = c * (s[0] / s[1]).sqrt();
+                    let p = tc.scheme.order() as f64;
+                    factor = (0.9 * err.max(1e-10).powf(-1.0 / (p + 1.0))).clamp(0.2, tc.growth);
+                    if err > 1.0 && dt > tc.dt_min * (1.0 + 1e-12) {
+                        accept = false;
+                    }
+                }
+            }
+            if !accept {
+                st.rejected_steps += 1;
+                let new_dt = if res.converged {
+                    dt * factor.min(0.9)
+                } else {
+                    dt * 0.25
+                };
+                if new_dt < tc.dt_min || new_dt < 1e-14 * span.abs() {
+                    return Err(format!(
+                        "time step {step} at t = {t_new:.6e} s failed ({}) and dt cannot be reduced below dt_min = {:.3e} s",
+                        res.reason, tc.dt_min
+                    ));
+                }
+                if comm.is_root() {
+                    println!(
+                        "  step rejected ({}); retrying with dt = {new_dt:.6e} s",
+                        if res.converged {
+                            "error estimate"
+                        } else {
+                            res.reason.as_str()
+                        }
+                    );
+                }
+                dt = new_dt;
+                continue;
+            }
+            // Energy balance bookkeeping: outflow (boundaries, minus sources) integrated in time.
+            asm.space.layout.update_ghosts(comm, &mut unew);
+            st.step = step;
+            st.time = t_new;
+            st.dt = dt;
+            st.dt_history.insert(0, dt);
+            st.dt_history.truncate(3);
+            let write_now = st.step.is_multiple_of(self.output_interval.max(1))
+                || st.time >= tc.end - 1e-12 * span.abs();
+            let (mut row, net_in) = self.post_row(&unew, st.time, &st, &res.reaction);
+            // Discrete energy balance of the scheme: dt (a0 Eⁿ⁺¹ + a1 Eⁿ + a2 Eⁿ⁻¹) = dt · net inflow.
+            // For BDF1 its running sum is (E − E0) − ∫ net inflow dt.
+            let e_idx = 3 * asm.space.ncomp;
+            let e_new = row.values[e_idx];
+            let rate =
+                a[0] * e_new + a[1] * energies[0] + a[2] * energies.get(1).copied().unwrap_or(0.0);
+            st.energy_out += dt * (rate - net_in);
+            energies.insert(0, e_new);
+            energies.truncate(2);
+            let k = row.values.len() - 1;
+            row.values[k] = st.energy_out;
+            if write_now {
+                self.timings
+                    .time("Output", || out.write(comm, asm, &unew, st.step, &row))?;
+            }
+            last_row = Some(row);
+            levels.insert(0, unew.clone());
+            levels.truncate(3);
+            *u = unew;
+            let frac = ((st.time - tc.start) / span).clamp(0.0, 1.0);
+            let elapsed = self.monitor.wall() - wall0;
+            let eta = if frac > 0.0 {
+                elapsed * (1.0 - frac) / frac
+            } else {
+                0.0
+            };
+            self.monitor.progress(frac, eta);
+            if tc.adaptive {
+                dt = (dt * factor).clamp(tc.dt_min.max(0.0), tc.dt_max);
+            }
+        }
+        Ok(RunResult {
+            state: st,
+            last_row,
+            columns,
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! Nonlinear and time-dependent solution: linear backends, Newton, BDF, the run driver.
+
+pub mod bdf;
+pub mod driver;
+pub mod linear;
+pub mod newton;
+#[cfg(feature = "petsc")]
+pub mod petsc_backend;

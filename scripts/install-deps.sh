@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install every system and Python dependency Galvana needs on a fresh Debian 12 machine
+# (Rust, gcc and Python present). Idempotent: skips what is already installed.
+# PETSc (for the optional `petsc` backend) is installed only with GALVANA_WITH_PETSC=1.
+set -euo pipefail
+
+APT_PKGS=(openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libclang-dev clang pkg-config libmetis-dev)
+if [ "${GALVANA_WITH_PETSC:-0}" = "1" ]; then
+  APT_PKGS+=(petsc-dev)
+fi
+
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "==> installing system packages: ${missing[*]}"
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Independent readers used by tests and the validation report (h5py, meshio) and plots (matplotlib).
+if ! python3 -c "import h5py, numpy, meshio, matplotlib" 2>/dev/null; then
+  echo "==> installing Python packages: h5py numpy meshio matplotlib"
+  python3 -m pip install -q h5py numpy meshio matplotlib
+fi
