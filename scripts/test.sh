@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs dependencies, builds, runs unit,
-# integration and MPI tests (all crates), lint, and the quick validation subset.
+# The whole test suite on a fresh machine: installs dependencies, then lint, unit,
+# integration and MPI tests of every crate, the PETSc backend (when GALVANA_WITH_PETSC=1 or
+# PETSc is installed), and the quick validation subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+petsc=0
+if [ "${GALVANA_WITH_PETSC:-0}" = "1" ] || pkg-config --exists PETSc 2>/dev/null; then petsc=1; fi
+
 echo "==> cargo fmt --check"
 cargo fmt --all --check
-echo "==> cargo clippy"
-cargo clippy --workspace --all-targets -q -- -D warnings
-echo "==> cargo test"
-cargo test --workspace --release 2>&1 | tee target/test.log
+echo "==> cargo clippy (-D warnings)"
+cargo clippy --all-targets -q -- -D warnings
+if [ $petsc = 1 ]; then
+  cargo clippy -q -p galvana-petsc -p galvana-engine --features galvana-engine/petsc --all-targets -- -D warnings
+fi
+echo "==> cargo test (all default crates, release)"
+cargo test --release
+if [ $petsc = 1 ]; then
+  echo "==> PETSc backend tests"
+  cargo test --release -p galvana-petsc
+  cargo test --release -p galvana-engine --features petsc --test petsc_backend
+fi
 echo "==> quick validation subset"
-cargo run --release -q -p galvana-validation -- --quick --out target/validation-quick
+cargo run --release -q -p galvana-validation -- --quick --ranks 1,2 --out target/validation-quick

@@ -301,3 +301,24 @@ pub fn build_problem(
         initial_value,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_declarations_are_consistent() {
+        let problems = galvana_decks::lint_registry(&registry());
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn committed_deck_reference_is_current() {
+        let generated = galvana_decks::reference_markdown(&registry());
+        let committed = include_str!("../../docs/deck-reference.md");
+        assert!(
+            generated == committed,
+            "docs/deck-reference.md is stale: regenerate with `galvana docs > docs/deck-reference.md`"
+        );
+    }
+}
