@@ -170,8 +170,17 @@ pub fn build_problem(
             .cell_part
     };
     if parts > 1 && comm.is_root() {
-        let q = galvana_mesh::partition::quality(&mesh, &galvana_mesh::partition::Partition { parts, cell_part: cell_part.clone() });
-        println!("Partition ({partitioner}, {parts} parts): imbalance {:.3}, edge cut {} cell faces", q.imbalance, q.edge_cut);
+        let q = galvana_mesh::partition::quality(
+            &mesh,
+            &galvana_mesh::partition::Partition {
+                parts,
+                cell_part: cell_part.clone(),
+            },
+        );
+        println!(
+            "Partition ({partitioner}, {parts} parts): imbalance {:.3}, edge cut {} cell faces",
+            q.imbalance, q.edge_cut
+        );
     }
     let opts = HeatConductionOptions::from_params(&Params(&deck.physics))?;
     let space = Space::new(comm, mesh.clone(), opts.order as usize, 1, cell_part)?;

@@ -47,7 +47,9 @@ pub fn check(out: &Output, what: &str) -> String {
 
 /// A fresh, empty directory under the target dir for one test.
 pub fn tempdir(name: &str) -> PathBuf {
-    let d = target_dir().join("test-tmp").join(format!("{name}-{}", std::process::id()));
+    let d = target_dir()
+        .join("test-tmp")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d

@@ -12,3 +12,13 @@ fn krylov_solvers_agree_with_exact_solution_on_1_2_4_ranks() {
         assert_eq!(s.matches("PASS").count(), 9, "{s}");
     }
 }
+
+#[test]
+fn natural_ordering_scatter_is_exact_on_1_2_3_ranks() {
+    let exe = example("natural_check");
+    for np in [1, 2, 3] {
+        let out = mpirun(np).arg(&exe).output().expect("mpirun runs");
+        let s = check(&out, &format!("natural_check on {np} ranks"));
+        assert_eq!(s.matches("PASS").count(), 2, "{s}");
+    }
+}

@@ -55,8 +55,16 @@ rtol = 1e-12
 
 fn temperatures(out: &Path) -> Vec<f64> {
     let f = galvana_h5::File::open(&out.join("fields.h5"), false).unwrap();
-    let ids: Vec<i64> = f.open_dataset("mesh/original_dof").unwrap().read_all().unwrap();
-    let t: Vec<f64> = f.open_dataset("fields/temperature/000000").unwrap().read_all().unwrap();
+    let ids: Vec<i64> = f
+        .open_dataset("mesh/original_dof")
+        .unwrap()
+        .read_all()
+        .unwrap();
+    let t: Vec<f64> = f
+        .open_dataset("fields/temperature/000000")
+        .unwrap()
+        .read_all()
+        .unwrap();
     let mut v = vec![0.0; t.len()];
     for (i, &id) in ids.iter().enumerate() {
         v[id as usize] = t[i];
@@ -68,19 +76,45 @@ fn temperatures(out: &Path) -> Vec<f64> {
 fn petsc_matches_native_serial_and_parallel() {
     let tmp = tempdir("petsc");
     let native = deck(&tmp, "native", "");
-    let petsc = deck(&tmp, "petsc", "petsc_options = \"-ksp_type gmres -pc_type hypre -pc_hypre_type boomeramg\"");
+    let petsc = deck(
+        &tmp,
+        "petsc",
+        "petsc_options = \"-ksp_type gmres -pc_type hypre -pc_hypre_type boomeramg\"",
+    );
     let out_n = tmp.join("native");
-    check(&std::process::Command::new(galvana()).arg("run").arg(&native).arg("--output").arg(&out_n).output().unwrap(), "native run");
+    check(
+        &std::process::Command::new(galvana())
+            .arg("run")
+            .arg(&native)
+            .arg("--output")
+            .arg(&out_n)
+            .output()
+            .unwrap(),
+        "native run",
+    );
     let a = temperatures(&out_n);
     for np in [1, 2] {
         let out_p = tmp.join(format!("petsc{np}"));
-        let o = mpirun(np).arg(galvana()).arg("run").arg(&petsc).arg("--output").arg(&out_p).output().unwrap();
+        let o = mpirun(np)
+            .arg(galvana())
+            .arg("run")
+            .arg(&petsc)
+            .arg("--output")
+            .arg(&out_p)
+            .output()
+            .unwrap();
         let s = check(&o, "petsc run");
         assert!(s.contains("PETSc"), "{s}");
         let b = temperatures(&out_p);
         let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        let diff = a.iter().zip(&b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-        assert!(diff / scale < 1e-9, "np {np}: native and PETSc differ by {diff}");
+        let diff = a
+            .iter()
+            .zip(&b)
+            .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+        assert!(
+            diff / scale < 1e-9,
+            "np {np}: native and PETSc differ by {diff}"
+        );
     }
 }
 
@@ -88,8 +122,20 @@ fn petsc_matches_native_serial_and_parallel() {
 fn petsc_error_fails_run_with_exit_1() {
     let tmp = tempdir("petsc-err");
     let bad = deck(&tmp, "petsc", "petsc_options = \"-pc_type nosuchpc\"");
-    let o = mpirun(2).arg(galvana()).arg("run").arg(&bad).arg("--output").arg(tmp.join("out")).output().unwrap();
-    assert_eq!(o.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let o = mpirun(2)
+        .arg(galvana())
+        .arg("run")
+        .arg(&bad)
+        .arg("--output")
+        .arg(tmp.join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("nosuchpc"), "{err}");
     let summary = std::fs::read_to_string(tmp.join("out/summary.json")).unwrap();

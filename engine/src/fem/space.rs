@@ -190,6 +190,111 @@ impl Space {
         self.dof_ranges[self.layout.rank + 1]
     }
 
+    /// This rank's block `[lo, hi)` of the natural (original, rank-count independent) DOF
+    /// numbering, an even split: output and checkpoints are written in natural order so files
+    /// do not depend on the rank count.
+    pub fn natural_block(&self, size: usize, rank: usize) -> (usize, usize) {
+        let n = self.dofmap.num_dofs;
+        (rank * n / size, (rank + 1) * n / size)
+    }
+
+    /// Redistribute owned DOF values (component `c` of a local vector) into this rank's block
+    /// of the natural numbering (PETSc's "natural ordering" scatter), with one all-to-all.
+    pub fn to_natural(&self, comm: &Comm, x: &[f64], c: usize) -> Vec<f64> {
+        let size = comm.size();
+        let nc = self.ncomp;
+        let n = self.dofmap.num_dofs;
+        // The rank whose even block [r n / size, (r+1) n / size) holds natural id o.
+        let owner = |o: usize| {
+            let mut r = (o * size / n).min(size - 1);
+            while r * n / size > o {
+                r -= 1;
+            }
+            while (r + 1) * n / size <= o {
+                r += 1;
+            }
+            r
+        };
+        let (dlo, dhi) = (self.dof_lo(), self.dof_hi());
+        if size == 1 {
+            let mut out = vec![0.0; n];
+            for d in dlo..dhi {
+                out[self.original_dof[d]] = x[(d - dlo) * nc + c];
+            }
+            return out;
+        }
+        let mut counts = vec![0i32; size];
+        for d in dlo..dhi {
+            counts[owner(self.original_dof[d])] += 1;
+        }
+        let displs: Vec<i32> = counts
+            .iter()
+            .scan(0, |a, &v| {
+                let s = *a;
+                *a += v;
+                Some(s)
+            })
+            .collect();
+        let mut fill = displs.clone();
+        let total = (dhi - dlo) as usize;
+        let mut ids = vec![0u64; total];
+        let mut vals = vec![0.0f64; total];
+        for d in dlo..dhi {
+            let o = self.original_dof[d];
+            let r = owner(o);
+            let k = fill[r] as usize;
+            ids[k] = o as u64;
+            vals[k] = x[(d - dlo) * nc + c];
+            fill[r] += 1;
+        }
+        let mut rcounts = vec![0i32; size];
+        {
+            use mpi::traits::*;
+            comm.timed(|| comm.world().all_to_all_into(&counts[..], &mut rcounts[..]));
+        }
+        let rdispls: Vec<i32> = rcounts
+            .iter()
+            .scan(0, |a, &v| {
+                let s = *a;
+                *a += v;
+                Some(s)
+            })
+            .collect();
+        let rtotal: usize = rcounts.iter().map(|&v| v as usize).sum();
+        let mut rids = vec![0u64; rtotal];
+        let mut rvals = vec![0.0f64; rtotal];
+        {
+            use mpi::datatype::{Partition, PartitionMut};
+            use mpi::traits::*;
+            let w = comm.world();
+            comm.timed(|| {
+                w.all_to_all_varcount_into(
+                    &Partition::new(&ids[..], &counts[..], &displs[..]),
+                    &mut PartitionMut::new(&mut rids[..], &rcounts[..], &rdispls[..]),
+                );
+                w.all_to_all_varcount_into(
+                    &Partition::new(&vals[..], &counts[..], &displs[..]),
+                    &mut PartitionMut::new(&mut rvals[..], &rcounts[..], &rdispls[..]),
+                );
+            });
+        }
+        let (lo, hi) = self.natural_block(size, comm.rank());
+        let mut out = vec![0.0; hi - lo];
+        for (id, v) in rids.iter().zip(&rvals) {
+            out[*id as usize - lo] = *v;
+        }
+        out
+    }
+
+    /// New (owner-contiguous) DOF number of each natural DOF.
+    pub fn new_of_natural(&self) -> Vec<usize> {
+        let mut m = vec![0usize; self.original_dof.len()];
+        for (new, &orig) in self.original_dof.iter().enumerate() {
+            m[orig] = new;
+        }
+        m
+    }
+
     /// A zeroed matrix with this space's pattern.
     pub fn new_matrix(&self) -> crate::linalg::DistCsr {
         crate::linalg::DistCsr::with_pattern(

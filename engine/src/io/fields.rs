@@ -41,6 +41,8 @@ pub struct FieldWriter {
     csv: Option<std::io::BufWriter<std::fs::File>>,
     field_names: Vec<String>,
     out_index: usize,
+    times: Vec<f64>,
+    resume: Option<ResumeInfo>,
 }
 
 impl FieldWriter {
@@ -53,78 +55,113 @@ impl FieldWriter {
             csv: None,
             field_names: vec![],
             out_index: 0,
+            times: vec![],
+            resume: None,
         }
     }
 
     fn write_mesh(&mut self, comm: &Comm, asm: &Assembler) -> Result<(), String> {
         let sp = &asm.space;
-        let file = H5File::create_parallel(&self.dir.join("fields.h5"), comm.world())
-            .map_err(|e| e.to_string())?;
+        let e = |e: galvana_h5::H5Error| e.to_string();
+        let path = self.dir.join("fields.h5");
+        // On a restart the series continues in the existing file (natural ordering makes it
+        // valid for any rank count); otherwise a new file.
+        let reuse = self.resume.is_some() && path.exists();
+        let file = if reuse {
+            H5File::open_parallel(&path, comm.world(), true).map_err(e)?
+        } else {
+            H5File::create_parallel(&path, comm.world()).map_err(e)?
+        };
         let (topo, npc) = xdmf_topology(sp.mesh.cell_type, sp.dofmap.order)?;
-        let nd_global = sp.dofmap.num_dofs as u64;
-        let (dlo, dhi) = (sp.dof_lo(), sp.dof_hi());
-        let g = file.group("mesh").map_err(|e| e.to_string())?;
-        let geom: Vec<f64> = (dlo..dhi).flat_map(|d| sp.dofmap.dof_coords[d]).collect();
-        let ds = g
-            .create_dataset::<f64>("geometry", &[nd_global, 3])
-            .map_err(|e| e.to_string())?;
-        ds.write_rows(dlo as u64, &geom, 3)
-            .map_err(|e| e.to_string())?;
-        let orig: Vec<i64> = (dlo..dhi).map(|d| sp.original_dof[d] as i64).collect();
-        let ds = g
-            .create_dataset::<i64>("original_dof", &[nd_global])
-            .map_err(|e| e.to_string())?;
-        ds.write_rows(dlo as u64, &orig, 1)
-            .map_err(|e| e.to_string())?;
-        // Each cell is written by the rank that owns its first DOF.
-        let mine: Vec<usize> = sp
-            .local_cells
-            .iter()
-            .copied()
-            .filter(|&c| {
-                let f = sp.dofmap.cell(c)[0];
-                f >= dlo && f < dhi
-            })
-            .collect();
-        let counts = comm.all_gather_u64(mine.len() as u64);
-        let offset: u64 = counts[..comm.rank()].iter().sum();
-        let total: u64 = counts.iter().sum();
-        let topo_data: Vec<i64> = mine
-            .iter()
-            .flat_map(|&c| sp.dofmap.cell(c).iter().map(|&d| d as i64))
-            .collect();
-        let ds = g
-            .create_dataset::<i64>("topology", &[total, npc as u64])
-            .map_err(|e| e.to_string())?;
-        ds.write_rows(offset, &topo_data, npc as u64)
-            .map_err(|e| e.to_string())?;
-        let part: Vec<i64> = mine.iter().map(|&c| sp.cell_part[c] as i64).collect();
-        let ds = g
-            .create_dataset::<i64>("partition", &[total])
-            .map_err(|e| e.to_string())?;
-        ds.write_rows(offset, &part, 1).map_err(|e| e.to_string())?;
-        let region: Vec<i64> = mine
-            .iter()
-            .map(|&c| sp.mesh.cell_region[c] as i64)
-            .collect();
-        let ds = g
-            .create_dataset::<i64>("region", &[total])
-            .map_err(|e| e.to_string())?;
-        ds.write_rows(offset, &region, 1)
-            .map_err(|e| e.to_string())?;
-        file.flush().map_err(|e| e.to_string())?;
-        self.xdmf = Some(XdmfSeries::new(XdmfMesh {
+        let nd = sp.dofmap.num_dofs;
+        let ncells = sp.mesh.num_cells();
+        let (size, rank) = (comm.size(), comm.rank());
+        if !reuse {
+            let g = file.group("mesh").map_err(e)?;
+            let (lo, hi) = sp.natural_block(size, rank);
+            let new_of_nat = sp.new_of_natural();
+            let geom: Vec<f64> = (lo..hi)
+                .flat_map(|i| sp.dofmap.dof_coords[new_of_nat[i]])
+                .collect();
+            g.create_dataset::<f64>("geometry", &[nd as u64, 3])
+                .map_err(e)?
+                .write_rows(lo as u64, &geom, 3)
+                .map_err(e)?;
+            let ids: Vec<i64> = (lo..hi).map(|i| i as i64).collect();
+            g.create_dataset::<i64>("original_dof", &[nd as u64])
+                .map_err(e)?
+                .write_rows(lo as u64, &ids, 1)
+                .map_err(e)?;
+            // Cells in global order, an even block per rank; connectivity in natural DOF ids.
+            let (clo, chi) = (rank * ncells / size, (rank + 1) * ncells / size);
+            let topo_data: Vec<i64> = (clo..chi)
+                .flat_map(|c| sp.dofmap.cell(c).iter().map(|&d| sp.original_dof[d] as i64))
+                .collect();
+            g.create_dataset::<i64>("topology", &[ncells as u64, npc as u64])
+                .map_err(e)?
+                .write_rows(clo as u64, &topo_data, npc as u64)
+                .map_err(e)?;
+            let part: Vec<i64> = (clo..chi).map(|c| sp.cell_part[c] as i64).collect();
+            g.create_dataset::<i64>("partition", &[ncells as u64])
+                .map_err(e)?
+                .write_rows(clo as u64, &part, 1)
+                .map_err(e)?;
+            let region: Vec<i64> = (clo..chi).map(|c| sp.mesh.cell_region[c] as i64).collect();
+            g.create_dataset::<i64>("region", &[ncells as u64])
+                .map_err(e)?
+                .write_rows(clo as u64, &region, 1)
+                .map_err(e)?;
+            file.flush().map_err(e)?;
+        }
+        let mut series = XdmfSeries::new(XdmfMesh {
             h5_file: "fields.h5".into(),
             topology_type: topo.into(),
-            num_cells: total,
+            num_cells: ncells as u64,
             nodes_per_cell: npc,
-            num_nodes: nd_global,
+            num_nodes: nd as u64,
             geometry_path: "/mesh/geometry".into(),
             topology_path: "/mesh/topology".into(),
             geometry_dim: 3,
-        })?);
+        })?;
+        if let Some(r) = self.resume.as_ref().filter(|_| reuse) {
+            for (k, t) in r.output_times.iter().enumerate() {
+                let fields: Vec<(String, String)> = self
+                    .field_names
+                    .iter()
+                    .map(|n| (n.clone(), format!("/fields/{n}/{k:06}")))
+                    .collect();
+                let refs: Vec<(&str, &str, usize)> = fields
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str(), 1))
+                    .collect();
+                series.add_step(*t, &refs);
+            }
+        }
+        self.xdmf = Some(series);
         self.h5 = Some(file);
         Ok(())
+    }
+}
+
+/// Where a restarted run continues its output.
+#[derive(Clone, Debug, Default)]
+pub struct ResumeInfo {
+    /// Times already in the series (their datasets are kept); the next output gets this index.
+    pub output_times: Vec<f64>,
+}
+
+impl FieldWriter {
+    /// Continue the output series of an earlier run in `dir` after `resume.output_times`.
+    pub fn resume(dir: &Path, write_fields: bool, resume: ResumeInfo) -> Self {
+        let mut w = Self::new(dir, write_fields);
+        w.out_index = resume.output_times.len();
+        w.resume = Some(resume);
+        w
+    }
+
+    /// Times written so far (for checkpoints).
+    pub fn output_times(&self) -> &[f64] {
+        &self.times
     }
 }
 
@@ -154,20 +191,23 @@ impl OutputSink for FieldWriter {
         row: &PostRow,
     ) -> Result<(), String> {
         let sp = &asm.space;
-        let nc = sp.ncomp;
         if let (Some(h5), Some(x)) = (self.h5.as_ref(), self.xdmf.as_mut()) {
-            let n_owned_dofs = sp.dof_hi() - sp.dof_lo();
+            let (lo, _) = sp.natural_block(comm.size(), comm.rank());
             let mut fields = Vec::new();
             for (c, name) in self.field_names.iter().enumerate() {
                 let g = h5
                     .group(&format!("fields/{name}"))
                     .map_err(|e| e.to_string())?;
                 let ds_name = format!("{:06}", self.out_index);
-                let vals: Vec<f64> = (0..n_owned_dofs).map(|d| u[d * nc + c]).collect();
-                let ds = g
-                    .create_dataset::<f64>(&ds_name, &[sp.dofmap.num_dofs as u64])
-                    .map_err(|e| e.to_string())?;
-                ds.write_rows(sp.dof_lo() as u64, &vals, 1)
+                let vals = sp.to_natural(comm, u, c);
+                // A restarted run overwrites datasets an interrupted run wrote past its checkpoint.
+                let ds = if g.exists(&ds_name).map_err(|e| e.to_string())? {
+                    g.open_dataset(&ds_name)
+                } else {
+                    g.create_dataset::<f64>(&ds_name, &[sp.dofmap.num_dofs as u64])
+                }
+                .map_err(|e| e.to_string())?;
+                ds.write_rows(lo as u64, &vals, 1)
                     .map_err(|e| e.to_string())?;
                 ds.set_attr_f64("time", row.time)
                     .map_err(|e| e.to_string())?;
@@ -190,6 +230,7 @@ impl OutputSink for FieldWriter {
             w.flush().map_err(|e| e.to_string())?;
         }
         self.out_index += 1;
+        self.times.push(row.time);
         Ok(())
     }
 }
