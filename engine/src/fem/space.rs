@@ -236,7 +236,7 @@ impl Space {
             })
             .collect();
         let mut fill = displs.clone();
-        let total = (dhi - dlo) as usize;
+        let total = dhi - dlo;
         let mut ids = vec![0u64; total];
         let mut vals = vec![0.0f64; total];
         for d in dlo..dhi {
