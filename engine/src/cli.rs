@@ -82,6 +82,10 @@ pub struct RunArgs {
     pub backend: Option<String>,
     pub ksp_monitor: bool,
     pub quiet: bool,
+    /// `latest` or a checkpoint file.
+    pub restart: Option<String>,
+    /// Accept deck changes a restart would otherwise refuse.
+    pub force: bool,
 }
 
 /// Write `bytes` to `path` atomically: temporary file in the same directory, fsync, rename.
@@ -115,6 +119,55 @@ pub fn run(args: &RunArgs) -> i32 {
     code
 }
 
+/// Rank 0 decides, everyone learns the outcome: `Ok(text)` or `Err(message)`.
+fn agree(comm: &Comm, r: Option<Result<String, String>>) -> Result<String, String> {
+    let enc = match r {
+        Some(Ok(t)) => format!("o{t}"),
+        Some(Err(e)) => format!("e{e}"),
+        None => String::new(),
+    };
+    let got = comm.broadcast_string(&enc);
+    match got.split_at(1) {
+        ("o", t) => Ok(t.to_string()),
+        (_, e) => Err(e.to_string()),
+    }
+}
+
+/// The output directory: for a fresh run a new or empty one; for a restart the existing one.
+fn output_dir(deck: &galvana_decks::Deck, args: &RunArgs) -> Result<PathBuf, String> {
+    let explicit = args
+        .output
+        .clone()
+        .or_else(|| deck.output.directory.as_ref().map(|d| deck.resolve_path(d)));
+    if args.restart.is_some() {
+        let dir = explicit.unwrap_or_else(|| crate::io::outdir::default_base(&args.deck));
+        if !dir.is_dir() {
+            return Err(format!(
+                "--restart: output directory {} does not exist (give the run's --output)",
+                dir.display()
+            ));
+        }
+        return Ok(dir);
+    }
+    let d = crate::io::outdir::choose(&args.deck, explicit.as_deref(), args.overwrite)?;
+    std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+    Ok(d)
+}
+
+/// Pick and verify the checkpoint to restart from (rank 0), printing what was skipped.
+fn pick_checkpoint(spec: &str, ckpt_dir: &Path) -> Result<crate::io::checkpoint::Meta, String> {
+    use crate::io::checkpoint;
+    if spec == "latest" {
+        let (meta, skipped) = checkpoint::find_latest(ckpt_dir)?;
+        for s in skipped {
+            eprintln!("warning: {s}");
+        }
+        Ok(meta)
+    } else {
+        checkpoint::verify(Path::new(spec))
+    }
+}
+
 fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
     let root = comm.is_root();
     if let Some(b) = args.backend.as_deref() {
@@ -137,33 +190,61 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             return EXIT_INVALID;
         }
     };
-    // Rank 0 picks and creates the directory; everyone uses its choice.
-    let chosen = if root {
-        let explicit = args
-            .output
-            .clone()
-            .or_else(|| deck.output.directory.as_ref().map(|d| deck.resolve_path(d)));
-        match crate::io::outdir::choose(&args.deck, explicit.as_deref(), args.overwrite).and_then(
-            |d| {
-                std::fs::create_dir_all(&d)
-                    .map(|_| d.clone())
-                    .map_err(|e| format!("{}: {e}", d.display()))
-            },
-        ) {
-            Ok(d) => d.display().to_string(),
-            Err(e) => format!("\0{e}"),
+    let dir = match agree(
+        comm,
+        root.then(|| output_dir(&deck, args).map(|d| d.display().to_string())),
+    ) {
+        Ok(d) => PathBuf::from(d),
+        Err(e) => {
+            if root {
+                eprintln!("error: {e}");
+            }
+            return EXIT_USAGE;
         }
-    } else {
-        String::new()
     };
-    let chosen = comm.broadcast_string(&chosen);
-    if let Some(err) = chosen.strip_prefix('\0') {
-        if root {
-            eprintln!("error: {err}");
+    let ckpt_dir = deck
+        .checkpoint
+        .directory
+        .as_ref()
+        .map(|d| deck.resolve_path(d))
+        .unwrap_or_else(|| dir.join("checkpoints"));
+    // Restart: choose and verify the checkpoint and check the deck against the one it ran.
+    let restart_path = match &args.restart {
+        None => None,
+        Some(spec) => {
+            let chosen = root.then(|| {
+                pick_checkpoint(spec, &ckpt_dir).and_then(|meta| {
+                    let old = galvana_decks::Deck::parse(&format!("{} (deck stored in the checkpoint)", meta.path.display()), &meta.deck_text, &reg)
+                        .map_err(|d| format!("the deck stored in {} no longer checks: {}", meta.path.display(), d.first().map(|x| x.to_string()).unwrap_or_default()))?;
+                    let (safe, unsafe_) = crate::restart::deck_changes(&old, &deck);
+                    for c in &safe {
+                        println!("Restart: deck change accepted: {c}");
+                    }
+                    if !unsafe_.is_empty() {
+                        if args.force {
+                            eprintln!("warning: --force: restarting despite deck changes:\n  {}", unsafe_.join("\n  "));
+                        } else {
+                            return Err(format!(
+                                "the deck differs from the one checkpointed in {} in keys a restart cannot change:\n  {}\n(only end time, output/checkpoint settings, solver tolerances and job resources may change; pass --force to restart anyway)",
+                                meta.path.display(),
+                                unsafe_.join("\n  ")
+                            ));
+                        }
+                    }
+                    Ok(meta.path.display().to_string())
+                })
+            });
+            match agree(comm, chosen) {
+                Ok(p) => Some(PathBuf::from(p)),
+                Err(e) => {
+                    if root {
+                        eprintln!("error: cannot restart: {e}");
+                    }
+                    return EXIT_INVALID;
+                }
+            }
         }
-        return EXIT_USAGE;
-    }
-    let dir = PathBuf::from(chosen);
+    };
     if root {
         if let Err(e) = write_atomic(&dir.join("deck.toml"), deck.text.as_bytes()) {
             eprintln!(
@@ -172,7 +253,9 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             );
             return EXIT_RUN_FAILED;
         }
-        let _ = std::fs::remove_file(dir.join("residuals.jsonl"));
+        if restart_path.is_none() {
+            let _ = std::fs::remove_file(dir.join("residuals.jsonl"));
+        }
     }
     comm.barrier();
     let mut monitor = match Monitor::new(root, Some(&dir)) {
@@ -185,8 +268,12 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             return EXIT_RUN_FAILED;
         }
     };
+    if restart_path.is_some() {
+        monitor.continue_stream(&dir);
+    }
     monitor.ksp_console = args.ksp_monitor;
     monitor.console = !args.quiet;
+    let signal = crate::restart::install_signal_flag();
     let mut timings = Timings::default();
     let result = (|| -> Result<(crate::solve::driver::RunResult, usize), String> {
         let problem = timings.time("Set-up", || {
@@ -211,7 +298,35 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             );
         }
         let mut u = vec![initial_value; assembler.space.n_local()];
-        let mut out = FieldWriter::new(&dir, deck.output.fields);
+        let (resume, mut out) = match &restart_path {
+            Some(p) => {
+                let meta = crate::io::checkpoint::verify(p)?;
+                let (resume, extras) = timings.time("Checkpoint read", || {
+                    crate::io::checkpoint::read(comm, &assembler, &meta)
+                })?;
+                monitor.restart(
+                    resume.state.step,
+                    resume.state.time,
+                    &p.display().to_string(),
+                );
+                let info = crate::io::fields::ResumeInfo {
+                    output_times: extras.output_times,
+                };
+                (
+                    Some(resume),
+                    FieldWriter::resume(&dir, deck.output.fields, info),
+                )
+            }
+            None => (None, FieldWriter::new(&dir, deck.output.fields)),
+        };
+        let mut hook = crate::restart::CheckpointHook {
+            opts: deck.checkpoint.clone(),
+            dir: ckpt_dir.clone(),
+            deck: &deck,
+            signal: signal.clone(),
+            last_wall: std::time::Instant::now(),
+            last_path: None,
+        };
         let mut driver = Driver {
             comm,
             asm: &assembler,
@@ -221,6 +336,8 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             newton,
             time,
             output_interval: deck.output.interval,
+            resume,
+            hook: Some(&mut hook),
         };
         Ok((driver.run(&mut u, &mut out)?, ndofs))
     })();
@@ -228,6 +345,14 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
     let failed_somewhere = comm.any(result.is_err());
     let wall = monitor.wall();
     let (status, message, code) = match (&result, failed_somewhere) {
+        (Ok((r, _)), false) if r.checkpointed => (
+            "checkpointed",
+            format!(
+                "stopped by a signal after step {}; resubmit with --restart latest",
+                r.state.step
+            ),
+            crate::restart::EXIT_CHECKPOINTED,
+        ),
         (Ok(_), false) => ("completed", "run completed".to_string(), EXIT_OK),
         (Err(e), _) => ("failed", e.clone(), EXIT_RUN_FAILED),
         (Ok(_), true) => (
@@ -268,6 +393,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             "communication_s": comm.comm_seconds(),
             "final_postprocessors": last,
             "deck_sha256": deck.hash(),
+            "restarted_from": restart_path.as_ref().map(|p| p.display().to_string()),
         });
         if let Err(e) = write_atomic(
             &dir.join("summary.json"),
@@ -275,11 +401,82 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
         ) {
             eprintln!("warning: cannot write summary.json: {e}");
         }
-        if code != EXIT_OK {
+        if code == EXIT_RUN_FAILED {
             eprintln!("error: {message}");
+        } else if code == crate::restart::EXIT_CHECKPOINTED {
+            eprintln!("{message}");
         }
         println!("{}", timings.table(wall, comm.comm_seconds()));
         println!("Results in {}", dir.display());
     }
     code
+}
+
+/// `galvana checkpoint inspect PATH`.
+pub fn checkpoint_inspect(path: &Path) -> i32 {
+    match crate::io::checkpoint::verify(path) {
+        Ok(m) => {
+            println!("checkpoint  {}", m.path.display());
+            println!("step        {}", m.step);
+            println!("time        {:.9e} s", m.time);
+            println!("written by  Galvana {} on {} rank(s)", m.version, m.ranks);
+            println!(
+                "unknowns    {} per field, {} time level(s)",
+                m.num_dofs, m.levels
+            );
+            println!("deck        sha256 {}", m.deck_sha256);
+            for (name, n, ok) in &m.datasets {
+                println!(
+                    "  {name:<28} {n:>12} values  checksum {}",
+                    if *ok { "ok" } else { "MISMATCH" }
+                );
+            }
+            println!("status      valid");
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_INVALID
+        }
+    }
+}
+
+/// `galvana checkpoint list DIR`.
+pub fn checkpoint_list(dir: &Path) -> i32 {
+    let mut all = crate::io::checkpoint::list(dir);
+    all.sort_by_key(|(s, _)| *s);
+    let latest = std::fs::read_to_string(dir.join("latest"))
+        .ok()
+        .map(|s| s.trim().to_string());
+    if all.is_empty() {
+        eprintln!(
+            "error: no checkpoints (ckpt-<step>.h5) in {}",
+            dir.display()
+        );
+        return EXIT_INVALID;
+    }
+    let mut any_valid = false;
+    for (step, p) in &all {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let mark = if latest.as_deref() == Some(name) {
+            " (latest)"
+        } else {
+            ""
+        };
+        match crate::io::checkpoint::verify(p) {
+            Ok(m) => {
+                any_valid = true;
+                println!(
+                    "{name:<24} step {step:>8}  t = {:.6e} s  {} rank(s)  valid{mark}",
+                    m.time, m.ranks
+                );
+            }
+            Err(e) => println!("{name:<24} step {step:>8}  DAMAGED{mark}: {e}"),
+        }
+    }
+    if any_valid {
+        EXIT_OK
+    } else {
+        EXIT_INVALID
+    }
 }

@@ -11,6 +11,7 @@ pub mod io;
 pub mod linalg;
 pub mod mesh_objects;
 pub mod monitor;
+pub mod restart;
 pub mod setup;
 pub mod solve;
 pub mod timing;

@@ -1,5 +1,6 @@
-//! The `galvana` command line. Exit codes (docs/DESIGN.md): 0 success, 1 run failed, 2 usage,
-//! 3 deck or input invalid, 75 checkpointed on a signal.
+//! The `galvana` command line. Exit codes (docs/contracts.md): 0 success, 1 run failed,
+//! 2 usage, 3 deck or input invalid, 75 checkpointed on a signal (resubmit with
+//! `--restart latest`).
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -29,6 +30,13 @@ enum Cmd {
         /// Allow writing into an existing, non-empty --output directory.
         #[arg(long)]
         overwrite: bool,
+        /// Continue from a checkpoint: `latest` (newest valid one in the output directory's
+        /// checkpoints) or the path of a checkpoint file.
+        #[arg(long)]
+        restart: Option<String>,
+        /// Restart even if the deck changed in keys a restart cannot safely change.
+        #[arg(long)]
+        force: bool,
         /// Linear-solver backend, overriding the deck: native or petsc.
         #[arg(long)]
         backend: Option<String>,
@@ -39,10 +47,23 @@ enum Cmd {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Inspect and list checkpoints.
+    Checkpoint {
+        #[command(subcommand)]
+        cmd: CheckpointCmd,
+    },
     /// Print the deck reference generated from the parameter declarations (Markdown).
     Docs,
     /// Print a built-in example deck (`galvana example list` names them).
     Example { name: String },
+}
+
+#[derive(Subcommand)]
+enum CheckpointCmd {
+    /// Print a checkpoint's metadata and verify every checksum (exit 3 if damaged).
+    Inspect { path: PathBuf },
+    /// List the checkpoints in a directory with their state (exit 3 if none is valid).
+    List { dir: PathBuf },
 }
 
 fn main() {
@@ -64,10 +85,18 @@ fn main() {
             0
         }
         Cmd::Example { name } => galvana_engine::cli::example(&name),
+        Cmd::Checkpoint {
+            cmd: CheckpointCmd::Inspect { path },
+        } => galvana_engine::cli::checkpoint_inspect(&path),
+        Cmd::Checkpoint {
+            cmd: CheckpointCmd::List { dir },
+        } => galvana_engine::cli::checkpoint_list(&dir),
         Cmd::Run {
             deck,
             output,
             overwrite,
+            restart,
+            force,
             backend,
             ksp_monitor,
             quiet,
@@ -78,6 +107,8 @@ fn main() {
             backend,
             ksp_monitor,
             quiet,
+            restart,
+            force,
         }),
     };
     std::process::exit(code);

@@ -45,9 +45,32 @@ impl Monitor {
         })
     }
 
-    /// Continue numbering after `seq` (for restarts appending to an existing stream).
-    pub fn set_next_seq(&mut self, seq: u64) {
-        self.seq = seq;
+    /// Continue numbering after the last event already in `dir/residuals.jsonl` (restarts
+    /// append to the stream; `seq` stays strictly increasing for resuming readers).
+    pub fn continue_stream(&mut self, dir: &Path) {
+        if let Ok(text) = std::fs::read_to_string(dir.join("residuals.jsonl")) {
+            let last = text.lines().rev().find_map(|l| {
+                serde_json::from_str::<Value>(l)
+                    .ok()
+                    .and_then(|v| v.get("seq").and_then(Value::as_u64))
+            });
+            if let Some(s) = last {
+                self.seq = s + 1;
+            }
+        }
+    }
+
+    /// Sequence number of the last event emitted (the next one gets `seq() + 1`).
+    pub fn seq(&self) -> u64 {
+        self.seq.saturating_sub(1)
+    }
+
+    /// A restarted run continues the stream: this event says from where.
+    pub fn restart(&mut self, step: u64, time: f64, path: &str) {
+        if self.root && self.console {
+            println!("Restarting from {path} (step {step}, t = {time:.6e} s)");
+        }
+        self.emit("restart", json!({"step": step, "time": time, "path": path}));
     }
 
     pub fn wall(&self) -> f64 {

@@ -158,26 +158,38 @@ impl FieldWriter {
         w.resume = Some(resume);
         w
     }
-
-    /// Times written so far (for checkpoints).
-    pub fn output_times(&self) -> &[f64] {
-        &self.times
-    }
 }
 
 impl OutputSink for FieldWriter {
+    fn output_times(&self) -> Vec<f64> {
+        self.times.clone()
+    }
+
     fn begin(&mut self, comm: &Comm, asm: &Assembler, columns: &[String]) -> Result<(), String> {
         self.field_names = asm.kernel.field_names();
         if self.write_fields {
             self.write_mesh(comm, asm)?;
         }
+        if let Some(r) = &self.resume {
+            self.times = r.output_times.clone();
+        }
         if comm.is_root() {
-            let f = std::fs::File::create(self.dir.join("monitors.csv"))
-                .map_err(|e| format!("{}: {e}", self.dir.join("monitors.csv").display()))?;
-            let mut w = std::io::BufWriter::new(f);
-            writeln!(w, "time_s,{}", columns.join(",")).map_err(|e| e.to_string())?;
-            w.flush().map_err(|e| e.to_string())?;
-            self.csv = Some(w);
+            let path = self.dir.join("monitors.csv");
+            let mut text = format!("time_s,{}\n", columns.join(","));
+            // A restart keeps the rows up to the checkpoint and drops any written after it.
+            if let (Some(r), Ok(old)) = (&self.resume, std::fs::read_to_string(&path)) {
+                for line in old.lines().skip(1).take(r.output_times.len()) {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            }
+            crate::cli::write_atomic(&path, text.as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            self.csv = Some(std::io::BufWriter::new(f));
         }
         Ok(())
     }

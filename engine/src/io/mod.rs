@@ -1,4 +1,6 @@
-//! Output: fields (XDMF + HDF5), monitors, run summary, output directories.
+//! Output: fields (XDMF + HDF5), checkpoints, output directories.
 
+pub mod checkpoint;
+pub mod checksum;
 pub mod fields;
 pub mod outdir;

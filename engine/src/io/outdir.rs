@@ -37,3 +37,13 @@ pub fn choose(deck: &Path, explicit: Option<&Path>, overwrite: bool) -> Result<P
     }
     unreachable!()
 }
+
+/// `<deck dir>/<deck stem>.out`.
+pub fn default_base(deck: &Path) -> PathBuf {
+    let stem = deck.file_stem().and_then(|s| s.to_str()).unwrap_or("run");
+    let parent = deck
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!("{stem}.out"))
+}

@@ -4,7 +4,7 @@
 
 use super::csr::DistCsr;
 use super::pc::Preconditioner;
-use super::vector::{axpy, dot, norm2};
+use super::vector::{axpy, cg_update, dot, local_dot, norm2, xpby};
 use crate::comm::Comm;
 
 /// Krylov method.
@@ -149,9 +149,11 @@ fn cg(
     p[..n].copy_from_slice(&z[..n]);
     let mut rz = dot(comm, &r, &z, n);
     let mut it = 0;
+    // Per iteration: halo update, SpMV fused with (p, q); one pass for x, r and ‖r‖²; the
+    // preconditioner; (r, z); p = z + βp. No allocation in the loop besides the halo buffers.
     loop {
-        a.spmv(comm, &mut p, &mut q);
-        let pq = dot(comm, &p, &q, n);
+        a.layout.update_ghosts(comm, &mut p);
+        let pq = comm.sum(a.spmv_local_dot(&p, &mut q));
         if pq <= 0.0 || !pq.is_finite() {
             let rn = norm2(comm, &r, n);
             return KrylovResult {
@@ -162,15 +164,11 @@ fn cg(
             };
         }
         let alpha = rz / pq;
-        axpy(alpha, &p, x, n);
-        axpy(-alpha, &q, &mut r, n);
+        let rr = cg_update(alpha, &p, &q, x, &mut r, n);
         it += 1;
         // One fused reduction for ‖r‖² and (r,z) keeps CG at two allreduces per iteration.
         pc.apply(&r[..n], &mut z[..n]);
-        let mut sums = [
-            super::vector::local_dot(&r[..n], &r[..n]),
-            super::vector::local_dot(&r[..n], &z[..n]),
-        ];
+        let mut sums = [rr, local_dot(&r[..n], &z[..n])];
         comm.sum_in_place(&mut sums);
         let rn = sums[0].sqrt();
         monitor(it, rn);
@@ -180,9 +178,7 @@ fn cg(
         let rz_new = sums[1];
         let beta = rz_new / rz;
         rz = rz_new;
-        for i in 0..n {
-            p[i] = z[i] + beta * p[i];
-        }
+        xpby(&z, beta, &mut p, n);
     }
 }
 

@@ -64,6 +64,10 @@ pub trait OutputSink {
         step: u64,
         row: &PostRow,
     ) -> Result<(), String>;
+    /// Output times written so far (checkpoints record them so a restart continues the series).
+    fn output_times(&self) -> Vec<f64> {
+        Vec::new()
+    }
 }
 
 /// State of a run that the checkpoint issue will persist: everything needed to continue.
@@ -88,6 +92,8 @@ pub struct RunResult {
     pub state: StepState,
     pub last_row: Option<PostRow>,
     pub columns: Vec<String>,
+    /// The run stopped early after writing a checkpoint (signal).
+    pub checkpointed: bool,
 }
 
 pub struct Driver<'a> {
@@ -99,6 +105,9 @@ pub struct Driver<'a> {
     pub newton: NewtonOptions,
     pub time: TimeConfig,
     pub output_interval: u64,
+    /// Start from this state instead of the initial condition.
+    pub resume: Option<Resume>,
+    pub hook: Option<&'a mut dyn StepHook>,
 }
 
 fn unit_of(field: &str) -> &'static str {
@@ -199,6 +208,7 @@ impl Driver<'_> {
                 state: st,
                 last_row: Some(row),
                 columns,
+                checkpointed: false,
             });
         }
         self.transient(&mut work, u, out, st, columns)
@@ -228,7 +238,7 @@ impl Driver<'_> {
         work: &mut NewtonWork,
         u: &mut Vec<f64>,
         out: &mut dyn OutputSink,
-        mut st: StepState,
+        st: StepState,
         columns: Vec<String>,
     ) -> Result<RunResult, String> {
         let tc = self.time.clone();
@@ -236,24 +246,48 @@ impl Driver<'_> {
         let asm = self.asm;
         let nl = asm.space.n_local();
         let n = asm.space.n_owned();
-        asm.apply_dirichlet(u, st.time);
-        asm.space.layout.update_ghosts(comm, u);
-        // Initial energy and row; the reaction at t0 is not defined before a solve.
-        let (row0, _) = self.post_row(u, st.time, &st, &vec![0.0; asm.bcs.len()]);
         let e_idx = 3 * asm.space.ncomp;
-        st.energy0 = row0.values[e_idx];
-        let (row0, _) = self.post_row(u, st.time, &st, &vec![0.0; asm.bcs.len()]);
-        self.timings
-            .time("Output", || out.write(comm, asm, u, 0, &row0))?;
-        let mut last_row = Some(row0);
-        // History: levels[0] = uⁿ, levels[1] = uⁿ⁻¹, ...
-        let mut levels: Vec<Vec<f64>> = vec![u.clone()];
-        let mut energies: Vec<f64> = vec![st.energy0];
+        let mut last_row = None;
+        let mut ts = match self.resume.take() {
+            // A restart continues exactly where the checkpoint left off: the same history,
+            // step-size controller state and balance accumulators.
+            Some(snap) => {
+                let mut levels = snap.levels;
+                for l in levels.iter_mut() {
+                    asm.space.layout.update_ghosts(comm, l);
+                }
+                *u = levels[0].clone();
+                TransientState {
+                    st: snap.state,
+                    levels,
+                    energies: snap.energies,
+                    dt: snap.dt_next,
+                }
+            }
+            None => {
+                let mut st = st;
+                asm.apply_dirichlet(u, st.time);
+                asm.space.layout.update_ghosts(comm, u);
+                // Initial energy and row; the reaction at t0 is not defined before a solve.
+                let (row0, _) = self.post_row(u, st.time, &st, &vec![0.0; asm.bcs.len()]);
+                st.energy0 = row0.values[e_idx];
+                self.timings
+                    .time("Output", || out.write(comm, asm, u, 0, &row0))?;
+                last_row = Some(row0);
+                TransientState {
+                    levels: vec![u.clone()],
+                    energies: vec![st.energy0],
+                    dt: tc.dt,
+                    st,
+                }
+            }
+        };
         let mut pred = vec![0.0; nl];
-        let mut dt = tc.dt;
         let wall0 = self.monitor.wall();
         let span = tc.end - tc.start;
-        while st.time < tc.end - 1e-12 * span.abs().max(1e-300) {
+        let frac0 = ((ts.st.time - tc.start) / span).clamp(0.0, 1.0);
+        while ts.st.time < tc.end - 1e-12 * span.abs().max(1e-300) {
+            let st = &mut ts.st;
             if st.step >= tc.max_steps {
                 return Err(format!(
                     "reached max_steps = {} before the end time",
@@ -262,9 +296,10 @@ impl Driver<'_> {
             }
             // Land exactly on the end time without a sliver step.
             let remaining = tc.end - st.time;
-            if dt >= remaining * (1.0 - 1e-10) {
-                dt = remaining;
+            if ts.dt >= remaining * (1.0 - 1e-10) {
+                ts.dt = remaining;
             }
+            let dt = ts.dt;
             let step = st.step + 1;
             let t_new = st.time + dt;
             self.monitor.step(step, t_new, dt);
@@ -274,23 +309,21 @@ impl Driver<'_> {
                 None
             };
             let a = weights(tc.scheme, dt, hist);
-            let mut unew = levels[0].clone();
-            // Start Newton from the extrapolated state when there is history: fewer iterations.
-            let lvl_refs: Vec<&[f64]> = levels.iter().map(|v| v.as_slice()).collect();
-            let mut dts = vec![];
-            dts.extend_from_slice(&st.dt_history);
-            let err_factor = predictor(tc.scheme, dt, &dts, &lvl_refs, &mut pred[..n]);
+            let mut unew = ts.levels[0].clone();
+            let lvl_refs: Vec<&[f64]> = ts.levels.iter().map(|v| v.as_slice()).collect();
+            let err_factor = predictor(tc.scheme, dt, &st.dt_history, &lvl_refs, &mut pred[..n]);
             asm.apply_dirichlet(&mut unew, t_new);
             let old: Vec<&[f64]> = if a[2] != 0.0 {
-                vec![&levels[0], &levels[1]]
+                vec![&ts.levels[0], &ts.levels[1]]
             } else {
-                vec![&levels[0]]
+                vec![&ts.levels[0]]
             };
             let tt = TimeTerms {
                 a: [a[0], a[1], a[2]],
                 old,
             };
             let res = self.newton_solve(work, &mut unew, t_new, &tt, step)?;
+            let st = &mut ts.st;
             st.total_newton_its += res.iterations as u64;
             st.total_linear_its += res.linear_iterations as u64;
             let mut accept = res.converged;
@@ -326,20 +359,17 @@ impl Driver<'_> {
                         res.reason, tc.dt_min
                     ));
                 }
-                if comm.is_root() {
-                    println!(
-                        "  step rejected ({}); retrying with dt = {new_dt:.6e} s",
-                        if res.converged {
-                            "error estimate"
-                        } else {
-                            res.reason.as_str()
-                        }
-                    );
+                if comm.is_root() && self.monitor.console {
+                    let why = if res.converged {
+                        "error estimate"
+                    } else {
+                        res.reason.as_str()
+                    };
+                    println!("  step rejected ({why}); retrying with dt = {new_dt:.6e} s");
                 }
-                dt = new_dt;
+                ts.dt = new_dt;
                 continue;
             }
-            // Energy balance bookkeeping: outflow (boundaries, minus sources) integrated in time.
             asm.space.layout.update_ghosts(comm, &mut unew);
             st.step = step;
             st.time = t_new;
@@ -348,42 +378,98 @@ impl Driver<'_> {
             st.dt_history.truncate(3);
             let write_now = st.step.is_multiple_of(self.output_interval.max(1))
                 || st.time >= tc.end - 1e-12 * span.abs();
-            let (mut row, net_in) = self.post_row(&unew, st.time, &st, &res.reaction);
+            let st_copy = st.clone();
+            let (mut row, net_in) = self.post_row(&unew, st_copy.time, &st_copy, &res.reaction);
             // Discrete energy balance of the scheme: dt (a0 Eⁿ⁺¹ + a1 Eⁿ + a2 Eⁿ⁻¹) = dt · net inflow.
             // For BDF1 its running sum is (E − E0) − ∫ net inflow dt.
-            let e_idx = 3 * asm.space.ncomp;
             let e_new = row.values[e_idx];
-            let rate =
-                a[0] * e_new + a[1] * energies[0] + a[2] * energies.get(1).copied().unwrap_or(0.0);
-            st.energy_out += dt * (rate - net_in);
-            energies.insert(0, e_new);
-            energies.truncate(2);
+            let rate = a[0] * e_new
+                + a[1] * ts.energies[0]
+                + a[2] * ts.energies.get(1).copied().unwrap_or(0.0);
+            ts.st.energy_out += dt * (rate - net_in);
+            ts.energies.insert(0, e_new);
+            ts.energies.truncate(2);
             let k = row.values.len() - 1;
-            row.values[k] = st.energy_out;
+            row.values[k] = ts.st.energy_out;
             if write_now {
                 self.timings
-                    .time("Output", || out.write(comm, asm, &unew, st.step, &row))?;
+                    .time("Output", || out.write(comm, asm, &unew, ts.st.step, &row))?;
             }
             last_row = Some(row);
-            levels.insert(0, unew.clone());
-            levels.truncate(3);
+            ts.levels.insert(0, unew.clone());
+            ts.levels.truncate(3);
             *u = unew;
-            let frac = ((st.time - tc.start) / span).clamp(0.0, 1.0);
+            let frac = ((ts.st.time - tc.start) / span).clamp(0.0, 1.0);
+            // ETA from the rate of this run (a restart does not count earlier segments).
             let elapsed = self.monitor.wall() - wall0;
-            let eta = if frac > 0.0 {
-                elapsed * (1.0 - frac) / frac
+            let eta = if frac > frac0 {
+                elapsed * (1.0 - frac) / (frac - frac0)
             } else {
                 0.0
             };
             self.monitor.progress(frac, eta);
             if tc.adaptive {
-                dt = (dt * factor).clamp(tc.dt_min.max(0.0), tc.dt_max);
+                ts.dt = (dt * factor).clamp(tc.dt_min.max(0.0), tc.dt_max);
+            }
+            if let Some(hook) = self.hook.as_deref_mut() {
+                let finished = ts.st.time >= tc.end - 1e-12 * span.abs();
+                let action = hook.after_step(comm, asm, &ts, &*out, self.monitor, finished)?;
+                if action == HookAction::Stop {
+                    return Ok(RunResult {
+                        state: ts.st,
+                        last_row,
+                        columns,
+                        checkpointed: true,
+                    });
+                }
             }
         }
         Ok(RunResult {
-            state: st,
+            state: ts.st,
             last_row,
             columns,
+            checkpointed: false,
         })
     }
+}
+
+/// Everything the time loop carries from one step to the next (what a checkpoint stores).
+#[derive(Clone, Debug)]
+pub struct TransientState {
+    pub st: StepState,
+    /// Solution levels, newest first (local vectors, ghosts current).
+    pub levels: Vec<Vec<f64>>,
+    /// Conserved-quantity integrals of the levels, newest first.
+    pub energies: Vec<f64>,
+    /// The next step size the controller chose.
+    pub dt: f64,
+}
+
+/// A restart point handed to the driver.
+#[derive(Clone, Debug)]
+pub struct Resume {
+    pub state: StepState,
+    pub levels: Vec<Vec<f64>>,
+    pub energies: Vec<f64>,
+    pub dt_next: f64,
+}
+
+/// What the driver does after a hook call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookAction {
+    Continue,
+    Stop,
+}
+
+/// Called after every accepted time step (checkpoints, signals).
+pub trait StepHook {
+    fn after_step(
+        &mut self,
+        comm: &Comm,
+        asm: &Assembler,
+        state: &TransientState,
+        out: &dyn OutputSink,
+        monitor: &mut Monitor,
+        finished: bool,
+    ) -> Result<HookAction, String>;
 }
