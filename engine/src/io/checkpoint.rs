@@ -90,7 +90,19 @@ pub fn write(
         f.set_attr_str("galvana_version", env!("CARGO_PKG_VERSION"))
             .map_err(h5e)?;
         f.set_attr_i64("ranks", size as i64).map_err(h5e)?;
-        f.set_attr_str("deck", deck.text).map_err(h5e)?;
+        // The deck as a byte dataset: attributes are limited to 64 KiB, decks are not.
+        let bytes: Vec<u8> = if root {
+            deck.text.as_bytes().to_vec()
+        } else {
+            Vec::new()
+        };
+        let ds = f
+            .create_dataset::<u8>("meta/deck", &[deck.text.len() as u64])
+            .map_err(h5e)?;
+        ds.write_rows(0, &bytes, 1).map_err(h5e)?;
+        let as_i64: Vec<i64> = bytes.iter().map(|&b| b as i64).collect();
+        let bsum = comm.sum_u64(checksum::partial_i64(0, &as_i64));
+        ds.set_attr_i64("checksum", bsum as i64).map_err(h5e)?;
         f.set_attr_str("deck_sha256", deck.sha256).map_err(h5e)?;
         f.set_attr_i64("step", step as i64).map_err(h5e)?;
         f.set_attr_f64("time", ts.st.time).map_err(h5e)?;
@@ -293,6 +305,7 @@ pub fn list(dir: &Path) -> Vec<(u64, PathBuf)> {
 
 fn datasets_of(levels: usize, ncomp: usize) -> Vec<String> {
     let mut v = vec![
+        "meta/deck".to_string(),
         "mesh/dof_coords".to_string(),
         "mesh/cell_partition".to_string(),
     ];
@@ -348,7 +361,12 @@ pub fn verify(path: &Path) -> Result<Meta, String> {
             .map_err(|e| format!("{shown}: dataset `{name}` has no checksum ({e})"))?
             as u64;
         let n: u64 = ds.shape().iter().product();
-        let sum = if name == "mesh/cell_partition" {
+        let sum = if name == "meta/deck" {
+            let b = ds
+                .read_all::<u8>()
+                .map_err(|e| format!("{shown}: `{name}`: {e}"))?;
+            checksum::partial_i64(0, &b.iter().map(|&x| x as i64).collect::<Vec<_>>())
+        } else if name == "mesh/cell_partition" {
             checksum::partial_i64(
                 0,
                 &ds.read_all::<i64>()
@@ -375,7 +393,12 @@ pub fn verify(path: &Path) -> Result<Meta, String> {
         time: f.attr_f64("time").map_err(h5e)?,
         ranks: attr_i("ranks")? as u64,
         version: attr_s("galvana_version")?,
-        deck_text: attr_s("deck")?,
+        deck_text: String::from_utf8(
+            f.open_dataset("meta/deck")
+                .and_then(|d| d.read_all::<u8>())
+                .map_err(h5e)?,
+        )
+        .map_err(|_| format!("{shown}: the stored deck is not UTF-8"))?,
         deck_sha256: attr_s("deck_sha256")?,
         num_dofs: attr_i("num_dofs")? as u64,
         levels,
