@@ -275,6 +275,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
     monitor.console = !args.quiet;
     let signal = crate::restart::install_signal_flag();
     let mut timings = Timings::default();
+    let mut unknowns = 0usize;
     let result = (|| -> Result<(crate::solve::driver::RunResult, usize), String> {
         let problem = timings.time("Set-up", || {
             setup::build_problem(comm, &deck, mesh, args.backend.as_deref())
@@ -287,6 +288,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             initial_value,
         } = problem;
         let ndofs = assembler.space.n_global();
+        unknowns = ndofs;
         if root && !args.quiet {
             println!(
                 "Galvana {}: {} on {} rank(s), {} unknowns, linear solver {}",
@@ -319,6 +321,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             }
             None => (None, FieldWriter::new(&dir, deck.output.fields)),
         };
+        out.monitors = deck.output.monitors;
         let mut hook = crate::restart::CheckpointHook {
             opts: deck.checkpoint.clone(),
             dir: ckpt_dir.clone(),
@@ -375,7 +378,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
                         .collect::<serde_json::Map<String, serde_json::Value>>()
                 }),
             ),
-            Err(_) => (0, 0, None),
+            Err(_) => (monitor.last_step(), unknowns, None),
         };
         let stages: serde_json::Map<String, serde_json::Value> = timings
             .stages()

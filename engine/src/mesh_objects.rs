@@ -219,3 +219,50 @@ fn split_regions(
     }
     Ok(())
 }
+
+/// Refuse meshes that cannot fit: every rank holds the whole mesh (replicated), so a
+/// generated mesh must fit in this node's available memory with room for the solver.
+pub fn check_size(obj: &Object) -> Result<(), String> {
+    let n = |k: &str| obj.opt_i64(k).unwrap_or(1).max(1) as f64;
+    let simplex = obj.opt_str("cells") == Some("simplex");
+    let (cells, verts_per_cell, vertices) = match obj.type_name.as_str() {
+        "interval" => (n("nx"), 2.0, n("nx") + 1.0),
+        "rectangle" => {
+            let c = n("nx") * n("ny");
+            if simplex {
+                (2.0 * c, 3.0, (n("nx") + 1.0) * (n("ny") + 1.0))
+            } else {
+                (c, 4.0, (n("nx") + 1.0) * (n("ny") + 1.0))
+            }
+        }
+        "box" => {
+            let c = n("nx") * n("ny") * n("nz");
+            let v = (n("nx") + 1.0) * (n("ny") + 1.0) * (n("nz") + 1.0);
+            if simplex {
+                (6.0 * c, 4.0, v)
+            } else {
+                (c, 8.0, v)
+            }
+        }
+        _ => return Ok(()),
+    };
+    // Connectivity, coordinates, regions, DOF maps and the partition: about 3× the raw arrays.
+    let bytes = 3.0 * (cells * (verts_per_cell * 8.0 + 8.0) + vertices * 24.0);
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemAvailable:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb * 1024.0)
+        .unwrap_or(f64::INFINITY);
+    if bytes > available || cells > 2.0e9 {
+        return Err(format!(
+            "this mesh has {cells:.3e} cells and needs about {:.1} GB on every rank (the mesh is replicated), but {:.1} GB are available; use fewer cells or a Gmsh mesh",
+            bytes / 1e9,
+            available / 1e9
+        ));
+    }
+    Ok(())
+}

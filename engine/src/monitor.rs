@@ -20,6 +20,7 @@ pub struct Monitor {
     pub console: bool,
     /// Wall-clock time of the last progress report (rate limiting).
     last_progress: f64,
+    last_step: u64,
 }
 
 impl Monitor {
@@ -42,6 +43,7 @@ impl Monitor {
             ksp_console: false,
             console: true,
             last_progress: -1.0,
+            last_step: 0,
         })
     }
 
@@ -68,7 +70,10 @@ impl Monitor {
     /// A restarted run continues the stream: this event says from where.
     pub fn restart(&mut self, step: u64, time: f64, path: &str) {
         if self.root && self.console {
-            println!("Restarting from {path} (step {step}, t = {time:.6e} s)");
+            println!(
+                "Restarting from {path} (step {step}, t = {} s)",
+                sci(time, 6)
+            );
         }
         self.emit("restart", json!({"step": step, "time": time, "path": path}));
     }
@@ -96,16 +101,30 @@ impl Monitor {
         self.seq += 1;
     }
 
+    /// The last accepted time step (how far a run got, also when it fails).
+    pub fn last_step(&self) -> u64 {
+        self.last_step
+    }
+
+    /// Record that `step` was accepted.
+    pub fn step_accepted(&mut self, step: u64) {
+        self.last_step = step;
+    }
+
     pub fn step(&mut self, step: u64, time: f64, dt: f64) {
         if self.root && self.console {
-            println!("Time step {step}, time = {time:.6e} s, dt = {dt:.6e} s");
+            println!(
+                "Time step {step}, time = {} s, dt = {} s",
+                sci(time, 6),
+                sci(dt, 6)
+            );
         }
         self.emit("step", json!({"step": step, "time": time, "dt": dt}));
     }
 
     pub fn nonlinear(&mut self, step: u64, it: usize, norm: f64, rel: f64) {
         if self.root && self.console {
-            println!("{it:3} Newton |R| = {norm:.6e}");
+            println!("{it:3} Newton |R| = {}", sci(norm, 6));
         }
         self.emit(
             "nonlinear",
@@ -115,7 +134,7 @@ impl Monitor {
 
     pub fn linear(&mut self, step: u64, nl_it: usize, it: usize, norm: f64) {
         if self.root && self.ksp_console {
-            println!("    {it:3} KSP Residual norm {norm:.6e}");
+            println!("    {it:3} KSP Residual norm {}", sci(norm, 6));
         }
         self.emit(
             "linear",
@@ -125,7 +144,10 @@ impl Monitor {
 
     pub fn linear_summary(&mut self, its: usize, norm: f64, reason: &str) {
         if self.root && self.console {
-            println!("      Linear solve {reason} in {its} iterations, |r| = {norm:.3e}");
+            println!(
+                "      Linear solve {reason} in {its} iterations, |r| = {}",
+                sci(norm, 3)
+            );
         }
     }
 
@@ -150,5 +172,31 @@ impl Monitor {
 
     pub fn done(&mut self, status: &str, message: &str) {
         self.emit("done", json!({"status": status, "message": message}));
+    }
+}
+
+/// Scientific notation as C's `%.*e` (and PETSc's monitors) print it: `3.100000e-09`.
+pub fn sci(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$e}");
+    match s.split_once('e') {
+        Some((m, e)) => {
+            let (sign, d) = match e.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', e),
+            };
+            format!("{m}e{sign}{d:0>2}")
+        }
+        None => s, // inf, NaN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sci_matches_c_printf() {
+        assert_eq!(super::sci(3.1e-9, 6), "3.100000e-09");
+        assert_eq!(super::sci(33.07189, 6), "3.307189e+01");
+        assert_eq!(super::sci(0.0, 3), "0.000e+00");
+        assert_eq!(super::sci(-1.5e123, 2), "-1.50e+123");
     }
 }

@@ -46,6 +46,9 @@ impl ParamGetter for Params<'_> {
 /// Errors come back as diagnostics with positions in the deck.
 pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Diagnostic>> {
     let deck = Deck::load(path, reg)?;
+    if let Err(e) = crate::mesh_objects::check_size(&deck.mesh) {
+        return Err(vec![deck.diag_at(&["mesh"], e, None)]);
+    }
     let mesh = crate::mesh_objects::build(&deck.mesh, &deck.dir()).map_err(|e| {
         let at: &[&str] = if deck.mesh.type_name == "gmsh" {
             &["mesh", "file"]
@@ -124,6 +127,38 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
                 None,
             ));
         }
+    }
+    // Values the schema admits but the physics refuses (a zero conductivity, say) are deck
+    // errors too, reported at the key the physics names.
+    let at_key = |section: &str, name: &str, obj: &Object, msg: String| {
+        let key = msg
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .find(|k| obj.params.contains_key(*k))
+            .map(str::to_string);
+        match key {
+            Some(k) => deck.diag_at(&[section, name, &k], msg, None),
+            None => deck.diag_at(&[section, name], msg, None),
+        }
+    };
+    for (name, obj) in &deck.materials {
+        if let Err(e) = galvana_physics::build_material(&obj.type_name, &Params(obj)) {
+            diags.push(at_key("materials", name, obj, e));
+        }
+    }
+    for (name, obj) in &deck.bcs {
+        if let Err(e) = galvana_physics::build_thermal_bc(&obj.type_name, &Params(obj)) {
+            diags.push(at_key("bcs", name, obj, e));
+        }
+    }
+    for (name, obj) in &deck.sources {
+        if let Err(e) = galvana_physics::build_source(&obj.type_name, &Params(obj), Vec::new()) {
+            diags.push(at_key("sources", name, obj, e));
+        }
+    }
+    if let Err(e) = HeatConductionOptions::from_params(&Params(&deck.physics)) {
+        diags.push(at_key("physics", "", &deck.physics, e));
     }
     if deck.time.kind == galvana_decks::TimeKind::Transient && deck.initial.value.is_none() {
         diags.push(deck.diag_at(

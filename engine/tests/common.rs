@@ -405,3 +405,391 @@ pub fn noise(n: usize, mut s: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+// =============================================================================================
+// Checkpoint-restart helpers (used by engine/tests/checkpoint_*.rs). Everything in this block
+// is named `ck_*`/`Ck*` so it cannot collide with helpers added elsewhere in this file.
+// =============================================================================================
+
+/// A small deterministic random generator (splitmix64), so randomized trials are reproducible
+/// from their printed seed.
+pub struct CkRng(pub u64);
+
+impl CkRng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Append (or replace) the `[checkpoint]` section of a deck text.
+pub fn ck_with_checkpoint(text: &str, interval_steps: u64, keep: u64) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            skipping = t == "[checkpoint]";
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "\n[checkpoint]\ninterval_steps = {interval_steps}\nkeep = {keep}\n"
+    ));
+    out
+}
+
+/// The thermal-link cooldown example (nonlinear NIST materials, adaptive BDF2) cut to `end`
+/// seconds, with a checkpoint every `interval_steps` steps.
+pub fn ck_cooldown_deck(end: f64, interval_steps: u64, keep: u64) -> String {
+    let text = std::fs::read_to_string(examples_dir().join("thermal_link_cooldown.toml")).unwrap();
+    let text = set_key(&text, "[time]", "end", &format!("end = {end:?}"));
+    ck_with_checkpoint(&text, interval_steps, keep)
+}
+
+/// A linear 3D box (constant conductivity) with a fixed time step: `n` cells per direction,
+/// fields written every step, a checkpoint every `interval_steps` steps.
+pub fn ck_box_deck(n: [usize; 3], end: f64, dt: f64, interval_steps: u64, keep: u64) -> String {
+    let deck = format!(
+        r#"# Checkpoint test deck: linear transient conduction in a box, fixed dt.
+[mesh]
+type = "box"
+nx = {}
+ny = {}
+nz = {}
+x = [0.0, 0.4]
+y = [0.0, 0.2]
+z = [0.0, 0.2]
+
+[materials.steel]
+type = "constant"
+k = 15.0
+rho = 8000.0
+cp = 500.0
+regions = ["domain"]
+
+[physics]
+type = "heat_conduction"
+order = 1
+lumped_mass = true
+
+[bcs.hot]
+type = "temperature"
+boundary = ["left"]
+value = 400.0
+
+[bcs.cold]
+type = "temperature"
+boundary = ["right"]
+value = 300.0
+
+[initial]
+value = 300.0
+
+[solver.nonlinear]
+rtol = 1e-8
+atol = 1e-9
+
+[solver.linear]
+type = "cg"
+pc = "jacobi"
+rtol = 1e-12
+
+[time]
+type = "transient"
+scheme = "bdf2"
+start = 0.0
+end = {end:?}
+dt = {dt:?}
+adaptive = false
+
+[output]
+interval = 1
+"#,
+        n[0], n[1], n[2]
+    );
+    ck_with_checkpoint(&deck, interval_steps, keep)
+}
+
+/// A `galvana run` started in the background (serially or under mpirun), printing into `log`.
+pub struct CkRun {
+    pub child: std::process::Child,
+    pub out_dir: PathBuf,
+    pub log: PathBuf,
+    pub np: usize,
+}
+
+/// Start `galvana run DECK --output OUT -q EXTRA...` without waiting for it.
+pub fn ck_spawn(np: usize, deck: &Path, out: &Path, extra: &[&str], log: &Path) -> CkRun {
+    let f = std::fs::File::create(log).unwrap();
+    let f2 = f.try_clone().unwrap();
+    let mut c = if np == 1 {
+        Command::new(galvana())
+    } else {
+        let mut c = mpirun(np);
+        c.arg(galvana());
+        c
+    };
+    c.arg("run")
+        .arg(deck)
+        .arg("--output")
+        .arg(out)
+        .arg("-q")
+        .args(extra)
+        .current_dir(deck.parent().unwrap())
+        .stdin(std::process::Stdio::null())
+        .stdout(f)
+        .stderr(f2);
+    CkRun {
+        child: c.spawn().expect("galvana/mpirun starts"),
+        out_dir: out.to_path_buf(),
+        log: log.to_path_buf(),
+        np,
+    }
+}
+
+impl CkRun {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wait for the run to end (killing it and panicking after `timeout_s`); its exit code
+    /// (None when killed by a signal) and everything it printed.
+    pub fn wait(&mut self, timeout_s: f64) -> (Option<i32>, String) {
+        let t0 = std::time::Instant::now();
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                return (st.code(), log);
+            }
+            if t0.elapsed().as_secs_f64() > timeout_s {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                panic!(
+                    "{} did not finish within {timeout_s} s (killed); output:\n{log}",
+                    self.out_dir.display()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
+    /// Whether it has ended (without reaping information loss: the status is kept by Child).
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
+    /// Poll `residuals.jsonl` until it holds `count` events of `kind`. False when the run
+    /// ended first; panics after `timeout_s`.
+    pub fn wait_for_event(&mut self, kind: &str, count: usize, timeout_s: f64) -> bool {
+        let needle = format!("\"kind\":\"{kind}\"");
+        let path = self.out_dir.join("residuals.jsonl");
+        let t0 = std::time::Instant::now();
+        loop {
+            let n = std::fs::read_to_string(&path)
+                .map(|t| t.lines().filter(|l| l.contains(&needle)).count())
+                .unwrap_or(0);
+            if n >= count {
+                return true;
+            }
+            if self.has_exited() {
+                return false;
+            }
+            assert!(
+                t0.elapsed().as_secs_f64() < timeout_s,
+                "no {count} `{kind}` event(s) in {} after {timeout_s} s",
+                path.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    /// Send `sig` (a `kill -s` name: TERM, USR1, INT, KILL) to the process we started (mpirun
+    /// for parallel runs).
+    pub fn signal(&self, sig: &str) {
+        ck_signal(&[self.pid()], sig);
+    }
+
+    /// The rank processes: the process itself serially, mpirun's children otherwise.
+    pub fn rank_pids(&self) -> Vec<u32> {
+        if self.np == 1 {
+            return vec![self.pid()];
+        }
+        let out = Command::new("pgrep")
+            .arg("-P")
+            .arg(self.pid().to_string())
+            .output()
+            .expect("pgrep runs");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter_map(|s| s.parse().ok())
+            .collect()
+    }
+}
+
+/// `kill -s SIG PID...` (one call, so several processes get it at practically the same time).
+pub fn ck_signal(pids: &[u32], sig: &str) {
+    if pids.is_empty() {
+        return;
+    }
+    let mut c = Command::new("kill");
+    c.arg("-s").arg(sig);
+    for p in pids {
+        c.arg(p.to_string());
+    }
+    // The process may have ended in between; that is not an error here.
+    let _ = c.output().expect("kill runs");
+}
+
+/// `h5diff A B [OBJ_A OBJ_B]` with no tolerance: exit 0 means equal bit for bit.
+pub fn ck_h5diff(a: &Path, b: &Path, object: Option<&str>) -> Output {
+    let mut c = Command::new("h5diff");
+    c.arg(a).arg(b);
+    if let Some(o) = object {
+        c.arg(o).arg(o);
+    }
+    c.output().expect("h5diff runs")
+}
+
+/// Assert `h5diff` finds the files (or one object in both) identical.
+pub fn ck_assert_h5_identical(a: &Path, b: &Path, object: Option<&str>) {
+    let out = ck_h5diff(a, b, object);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "h5diff {} {} {}: files differ\n{}",
+        a.display(),
+        b.display(),
+        object.unwrap_or(""),
+        describe(&out)
+    );
+}
+
+/// The `<Time Value="..."/>` of every step of an XDMF temporal collection.
+pub fn ck_xdmf_times(path: &Path) -> Vec<f64> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.match_indices("<Time Value=\"")
+        .map(|(i, m)| {
+            let rest = &text[i + m.len()..];
+            let end = rest.find('"').unwrap();
+            rest[..end].parse::<f64>().unwrap()
+        })
+        .collect()
+}
+
+/// Output continuity of a (possibly restarted) run directory: `monitors.csv` times strictly
+/// increase, the XDMF series has exactly those times, every XDMF step's datasets exist in
+/// `fields.h5`, and `residuals.jsonl` has strictly increasing `seq`. Returns the events.
+pub fn ck_assert_output_continuity(dir: &Path) -> Vec<serde_json::Value> {
+    let csv = Csv::read(&dir.join("monitors.csv"));
+    let t = csv.column("time_s");
+    for w in t.windows(2) {
+        assert!(
+            w[1] > w[0],
+            "{}: monitors.csv times not strictly increasing: {} then {}\n{t:?}",
+            dir.display(),
+            w[0],
+            w[1]
+        );
+    }
+    let xt = ck_xdmf_times(&dir.join("fields.xdmf"));
+    assert_eq!(
+        xt.len(),
+        t.len(),
+        "{}: fields.xdmf has {} steps, monitors.csv {} rows",
+        dir.display(),
+        xt.len(),
+        t.len()
+    );
+    for (k, (a, b)) in xt.iter().zip(&t).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-11 * a.abs().max(1.0),
+            "{}: output {k}: XDMF time {a} vs monitors.csv {b}",
+            dir.display()
+        );
+    }
+    let series = read_field_series(dir, "temperature");
+    assert!(
+        series.len() >= xt.len(),
+        "{}: fields.h5 has {} temperature datasets for {} XDMF steps",
+        dir.display(),
+        series.len(),
+        xt.len()
+    );
+    for (k, tx) in xt.iter().enumerate() {
+        let s = &series[k];
+        assert_eq!(s.name, format!("{k:06}"), "{}", dir.display());
+        assert!(
+            (s.time - tx).abs() <= 1e-12 * tx.abs().max(1.0),
+            "{}: dataset {} has time {} but the XDMF step says {tx}",
+            dir.display(),
+            s.name,
+            s.time
+        );
+    }
+    let ev = read_jsonl(&dir.join("residuals.jsonl"));
+    for w in ev.windows(2) {
+        let (a, b) = (w[0]["seq"].as_u64().unwrap(), w[1]["seq"].as_u64().unwrap());
+        assert!(
+            b > a,
+            "{}: residuals.jsonl seq not strictly increasing: {} then {}",
+            dir.display(),
+            w[0],
+            w[1]
+        );
+    }
+    ev
+}
+
+/// `python3 -c SCRIPT ARGS...` (h5py is used to damage checkpoints in controlled ways).
+pub fn ck_python(script: &str, args: &[&str]) -> Output {
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 runs")
+}
+
+/// `ckpt-<step>.h5` files in `dir`, by step.
+pub fn ck_checkpoints(dir: &Path) -> Vec<(u64, PathBuf)> {
+    let mut v: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| {
+                let p = e.ok()?.path();
+                let n = p.file_name()?.to_str()?.to_string();
+                let s = n.strip_prefix("ckpt-")?.strip_suffix(".h5")?.parse().ok()?;
+                Some((s, p))
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The checkpoint file `dir/latest` names, if any.
+pub fn ck_latest(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(dir.join("latest"))
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// A copy of a directory tree (a run directory to damage without touching the original).
+pub fn ck_copy_dir(from: &Path, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    copy_tree(from, to);
+}

@@ -43,6 +43,8 @@ pub struct FieldWriter {
     out_index: usize,
     times: Vec<f64>,
     resume: Option<ResumeInfo>,
+    /// Write `monitors.csv` (`[output] monitors`).
+    pub monitors: bool,
 }
 
 impl FieldWriter {
@@ -57,6 +59,7 @@ impl FieldWriter {
             out_index: 0,
             times: vec![],
             resume: None,
+            monitors: true,
         }
     }
 
@@ -173,7 +176,7 @@ impl OutputSink for FieldWriter {
         if let Some(r) = &self.resume {
             self.times = r.output_times.clone();
         }
-        if comm.is_root() {
+        if comm.is_root() && self.monitors {
             let path = self.dir.join("monitors.csv");
             let mut text = format!("time_s,{}\n", columns.join(","));
             // A restart keeps the rows up to the checkpoint and drops any written after it.

@@ -77,6 +77,27 @@ impl DistCsr {
         dot
     }
 
+    /// Checks the structure once (row pointers within bounds and non-decreasing, the largest
+    /// column index) so that repeated products in a Krylov loop can skip the per-entry bounds
+    /// checks. The borrow keeps the matrix unchanged for as long as the result lives.
+    ///
+    /// Panics on a malformed structure (the plain [`DistCsr::spmv_local`] would panic on it too).
+    pub fn validated(&self) -> ValidatedCsr<'_> {
+        let n = self.n_owned();
+        let rp = &self.row_ptr;
+        let nnz = rp[n];
+        assert!(
+            rp[0] <= nnz
+                && nnz <= self.cols.len()
+                && nnz <= self.vals.len()
+                && rp.windows(2).all(|w| w[0] <= w[1]),
+            "DistCsr: row_ptr is not a non-decreasing index into cols/vals"
+        );
+        let cols = &self.cols[rp[0]..nnz];
+        let x_len = cols.iter().max().map_or(0, |&m| m as usize + 1);
+        ValidatedCsr { a: self, x_len }
+    }
+
     /// Diagonal entries of the owned rows (0 where structurally absent).
     pub fn diagonal(&self) -> Vec<f64> {
         (0..self.n_owned())
@@ -91,6 +112,62 @@ impl DistCsr {
             .map(|&c| self.layout.global_of(c as usize))
             .collect()
     }
+}
+
+/// A [`DistCsr`] borrowed after [`DistCsr::validated`]: products without per-entry bounds checks.
+#[derive(Clone, Copy, Debug)]
+pub struct ValidatedCsr<'a> {
+    a: &'a DistCsr,
+    /// Smallest admissible length of `x`: largest column index + 1.
+    x_len: usize,
+}
+
+impl ValidatedCsr<'_> {
+    /// Same as [`DistCsr::spmv_local_dot`].
+    pub fn spmv_local_dot(&self, x: &[f64], y: &mut [f64]) -> f64 {
+        let a = self.a;
+        let n = a.n_owned();
+        assert!(
+            x.len() >= self.x_len && x.len() >= n && y.len() >= n,
+            "spmv: vector too short for the matrix"
+        );
+        let rp = &a.row_ptr[..=n];
+        let mut dot = 0.0;
+        for ((r, yr), xr) in y[..n].iter_mut().enumerate().zip(&x[..n]) {
+            // SAFETY: `validated` checked rp[r] <= rp[r+1] <= rp[n] <= len(cols), len(vals) and
+            // cols[k] < x_len <= x.len() for k < rp[n]; the shared borrow in `self` keeps the
+            // matrix unchanged since.
+            *yr = unsafe {
+                let (s, e) = (*rp.get_unchecked(r), *rp.get_unchecked(r + 1));
+                row_dot_unchecked(a.vals.get_unchecked(s..e), a.cols.get_unchecked(s..e), x)
+            };
+            dot += xr * *yr;
+        }
+        dot
+    }
+}
+
+/// [`row_dot`] without bounds checks on `x`.
+///
+/// # Safety
+/// Every entry of `cols` is below `x.len()`.
+#[inline(always)]
+unsafe fn row_dot_unchecked(vals: &[f64], cols: &[u32], x: &[f64]) -> f64 {
+    let vc = vals.chunks_exact(4);
+    let cc = cols.chunks_exact(4);
+    let (vr, cr) = (vc.remainder(), cc.remainder());
+    let (mut a0, mut a1, mut a2, mut a3) = (0.0, 0.0, 0.0, 0.0);
+    let g = |c: u32| unsafe { *x.get_unchecked(c as usize) };
+    for (v, c) in vc.zip(cc) {
+        a0 += v[0] * g(c[0]);
+        a1 += v[1] * g(c[1]);
+        a2 += v[2] * g(c[2]);
+        a3 += v[3] * g(c[3]);
+    }
+    for (v, &c) in vr.iter().zip(cr) {
+        a0 += v * g(c);
+    }
+    (a0 + a1) + (a2 + a3)
 }
 
 /// Σ vals[k] x[cols[k]] with four partial sums: a row of a 3D stencil has 7 to 27 entries, and
@@ -111,4 +188,26 @@ fn row_dot(vals: &[f64], cols: &[u32], x: &[f64]) -> f64 {
         a0 += v * x[c as usize];
     }
     (a0 + a1) + (a2 + a3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_dot_matches_a_plain_sum_for_every_remainder() {
+        let x: Vec<f64> = (0..40).map(|i| 1.0 + 0.5 * i as f64).collect();
+        for len in 0..30 {
+            let cols: Vec<u32> = (0..len as u32).map(|k| (7 * k + 3) % 40).collect();
+            // Small multiples of 0.5: every summation order gives the same exact result.
+            let vals: Vec<f64> = (0..len).map(|k| (k % 5) as f64 - 2.0).collect();
+            let plain: f64 = vals
+                .iter()
+                .zip(&cols)
+                .map(|(v, &c)| v * x[c as usize])
+                .sum();
+            assert_eq!(row_dot(&vals, &cols, &x), plain, "len {len}");
+            assert_eq!(unsafe { row_dot_unchecked(&vals, &cols, &x) }, plain);
+        }
+    }
 }

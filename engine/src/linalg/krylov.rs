@@ -151,9 +151,10 @@ fn cg(
     let mut it = 0;
     // Per iteration: halo update, SpMV fused with (p, q); one pass for x, r and ‖r‖²; the
     // preconditioner; (r, z); p = z + βp. No allocation in the loop besides the halo buffers.
+    let op = a.validated();
     loop {
         a.layout.update_ghosts(comm, &mut p);
-        let pq = comm.sum(a.spmv_local_dot(&p, &mut q));
+        let pq = comm.sum(op.spmv_local_dot(&p, &mut q));
         if pq <= 0.0 || !pq.is_finite() {
             let rn = norm2(comm, &r, n);
             return KrylovResult {

@@ -371,6 +371,8 @@ impl Driver<'_> {
                 continue;
             }
             asm.space.layout.update_ghosts(comm, &mut unew);
+            self.monitor.step_accepted(step);
+            let st = &mut ts.st;
             st.step = step;
             st.time = t_new;
             st.dt = dt;
