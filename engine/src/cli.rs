@@ -86,6 +86,8 @@ pub struct RunArgs {
     pub restart: Option<String>,
     /// Accept deck changes a restart would otherwise refuse.
     pub force: bool,
+    /// PETSc options appended to the deck's `petsc_options`.
+    pub petsc_options: Option<String>,
 }
 
 /// Write `bytes` to `path` atomically: temporary file in the same directory, fsync, rename.
@@ -278,7 +280,13 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
     let mut unknowns = 0usize;
     let result = (|| -> Result<(crate::solve::driver::RunResult, usize), String> {
         let problem = timings.time("Set-up", || {
-            setup::build_problem(comm, &deck, mesh, args.backend.as_deref())
+            setup::build_problem(
+                comm,
+                &deck,
+                mesh,
+                args.backend.as_deref(),
+                args.petsc_options.as_deref(),
+            )
         })?;
         let setup::Problem {
             assembler,

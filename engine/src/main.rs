@@ -40,6 +40,10 @@ enum Cmd {
         /// Linear-solver backend, overriding the deck: native or petsc.
         #[arg(long)]
         backend: Option<String>,
+        /// PETSc options for the petsc backend, after the deck's `petsc_options`
+        /// (e.g. "-ksp_type cg -pc_type gamg"); PETSC_OPTIONS in the environment also works.
+        #[arg(long = "petsc-options", allow_hyphen_values = true)]
+        petsc_options: Option<String>,
         /// Print every Krylov iteration (PETSc's -ksp_monitor).
         #[arg(long = "ksp-monitor")]
         ksp_monitor: bool,
@@ -98,6 +102,7 @@ fn main() {
             restart,
             force,
             backend,
+            petsc_options,
             ksp_monitor,
             quiet,
         } => galvana_engine::cli::run(&galvana_engine::cli::RunArgs {
@@ -109,6 +114,7 @@ fn main() {
             quiet,
             restart,
             force,
+            petsc_options,
         }),
     };
     std::process::exit(code);

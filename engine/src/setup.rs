@@ -189,6 +189,7 @@ pub fn build_problem(
     deck: &Deck,
     mesh: Mesh,
     ksp_override: Option<&str>,
+    petsc_override: Option<&str>,
 ) -> Result<Problem, String> {
     let mesh = Arc::new(mesh);
     let parts = comm.size();
@@ -289,6 +290,8 @@ pub fn build_problem(
         max_it: lin.max_it as usize,
         restart: lin.restart as usize,
     };
+    #[cfg(not(feature = "petsc"))]
+    let _ = petsc_override;
     let backend = match ksp_override {
         Some("petsc") => galvana_decks::Backend::Petsc,
         Some("native") => galvana_decks::Backend::Native,
@@ -301,7 +304,8 @@ pub fn build_problem(
         }
         #[cfg(feature = "petsc")]
         galvana_decks::Backend::Petsc => {
-            let o = deck.solver.petsc_options.clone().unwrap_or_default();
+            // Command-line options come after the deck's, so they win (PETSc takes the last).
+            let o = [deck.solver.petsc_options.as_deref(), petsc_override].iter().flatten().copied().collect::<Vec<_>>().join(" ");
             LinearSolver::Petsc(crate::solve::petsc_backend::PetscSolver::new(&o, lin.rtol, lin.atol, lin.max_it as usize)?)
         }
         #[cfg(not(feature = "petsc"))]
