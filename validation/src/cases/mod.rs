@@ -1,0 +1,10 @@
+//! The validation cases, one per file.
+
+pub mod energy;
+pub mod kirchhoff;
+pub mod mms;
+pub mod radiation;
+pub mod slab;
+
+/// Case names accepted by `--cases`, in report order.
+pub const NAMES: [&str; 5] = ["mms", "slab", "kirchhoff", "radiation", "energy"];
