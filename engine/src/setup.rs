@@ -319,6 +319,7 @@ pub fn build_problem(
         atol: nl.atol,
         max_it: nl.max_it as usize,
         line_search: nl.line_search == galvana_decks::LineSearch::Backtracking,
+        stol: nl.stol,
     };
     let t = &deck.time;
     let time = TimeConfig {

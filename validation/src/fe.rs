@@ -63,6 +63,7 @@ pub fn newton_tight() -> NewtonOptions {
         atol: 0.0,
         max_it: 30,
         line_search: true,
+        stol: 0.0,
     }
 }
 

@@ -87,10 +87,7 @@ impl DistCsr {
         let rp = &self.row_ptr;
         let nnz = rp[n];
         assert!(
-            rp[0] <= nnz
-                && nnz <= self.cols.len()
-                && nnz <= self.vals.len()
-                && rp.windows(2).all(|w| w[0] <= w[1]),
+            nnz <= self.cols.len() && nnz <= self.vals.len() && rp.windows(2).all(|w| w[0] <= w[1]),
             "DistCsr: row_ptr is not a non-decreasing index into cols/vals"
         );
         let cols = &self.cols[rp[0]..nnz];

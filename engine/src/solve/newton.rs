@@ -13,6 +13,8 @@ pub struct NewtonOptions {
     pub atol: f64,
     pub max_it: usize,
     pub line_search: bool,
+    /// Converged when the Newton step is below `stol` × ‖u‖ (PETSc's CONVERGED_SNORM_RELATIVE); 0 disables.
+    pub stol: f64,
 }
 
 impl Default for NewtonOptions {
@@ -22,6 +24,7 @@ impl Default for NewtonOptions {
             atol: 1e-10,
             max_it: 25,
             line_search: true,
+            stol: 0.0,
         }
     }
 }
@@ -179,6 +182,29 @@ pub fn solve(
                 reason: format!("DIVERGED_LINEAR_SOLVE ({})", lres.reason),
             });
         }
+        // Step-size test; also the way out when ‖R‖ sits at its roundoff floor and no step can
+        // reduce it further (the line search would report a spurious failure).
+        let mut norms = [
+            du[..n].iter().map(|v| v * v).sum::<f64>(),
+            u[..n].iter().map(|v| v * v).sum::<f64>(),
+        ];
+        ctx.comm.sum_in_place(&mut norms);
+        let (dun, un) = (norms[0].sqrt(), norms[1].sqrt());
+        let tiny_step = dun <= 1e-14 * un.max(1e-300);
+        if o.stol > 0.0 && dun <= o.stol * un {
+            for i in 0..n {
+                u[i] += du[i];
+            }
+            let (nn, rr) = residual_norm(ctx, u, t, time, r, None);
+            return Ok(NewtonResult {
+                iterations: it + 1,
+                norm: nn,
+                converged: true,
+                linear_iterations: lin_total,
+                reaction: rr,
+                reason: "CONVERGED_SNORM_RELATIVE".into(),
+            });
+        }
         // Backtracking: halve the step until ‖R‖ decreases sufficiently (Armijo, c = 1e-4).
         let mut lambda = 1.0;
         let mut accepted = false;
@@ -200,10 +226,14 @@ pub fn solve(
             return Ok(NewtonResult {
                 iterations: it + 1,
                 norm,
-                converged: false,
+                converged: tiny_step,
                 linear_iterations: lin_total,
                 reaction,
-                reason: "DIVERGED_LINE_SEARCH".into(),
+                reason: if tiny_step {
+                    "CONVERGED_SNORM_RELATIVE (residual at roundoff level)".into()
+                } else {
+                    "DIVERGED_LINE_SEARCH".into()
+                },
             });
         }
         it += 1;
