@@ -51,6 +51,16 @@ enum Cmd {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Submit a deck (or a sweep file) to Slurm, or run it locally, as a restart campaign.
+    Submit(galvana_scheduler::cli::SubmitArgs),
+    /// List jobs, or `jobs watch ID`.
+    Jobs(galvana_scheduler::cli::JobsArgs),
+    /// Cancel a job (`--signal USR1 --batch`: checkpoint and requeue now).
+    Cancel(galvana_scheduler::cli::CancelArgs),
+    /// Restart campaigns: status, watch, resume, list.
+    Campaign(galvana_scheduler::cli::CampaignArgs),
+    /// Accounting (sacct) of a job or campaign.
+    Usage(galvana_scheduler::cli::UsageArgs),
     /// Inspect and list checkpoints.
     Checkpoint {
         #[command(subcommand)]
@@ -71,6 +81,10 @@ enum CheckpointCmd {
 }
 
 fn main() {
+    // The local backend re-runs this binary as its queue runner.
+    if let Some(code) = galvana_scheduler::cli::dispatch_local_runner() {
+        std::process::exit(code);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -81,6 +95,11 @@ fn main() {
     };
     let code = match cli.cmd {
         Cmd::Check { deck } => galvana_engine::cli::check(&deck),
+        Cmd::Submit(a) => galvana_scheduler::cli::submit(&a),
+        Cmd::Jobs(a) => galvana_scheduler::cli::jobs(&a),
+        Cmd::Cancel(a) => galvana_scheduler::cli::cancel(&a),
+        Cmd::Campaign(a) => galvana_scheduler::cli::campaign(&a),
+        Cmd::Usage(a) => galvana_scheduler::cli::usage(&a),
         Cmd::Docs => {
             print!(
                 "{}",

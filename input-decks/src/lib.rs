@@ -14,6 +14,7 @@ mod check;
 mod deck;
 pub mod diag;
 mod docs;
+pub mod mesh_types;
 mod parse;
 pub mod schema;
 pub mod sections;
