@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs dependencies, then lint, unit,
-# integration and MPI tests of every crate, the PETSc backend (when GALVANA_WITH_PETSC=1 or
+# integration, MPI and real-Slurm tests of every crate, the PETSc backend (when GALVANA_WITH_PETSC=1 or
 # PETSc is installed), and the quick validation subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,11 @@ echo "==> cargo clippy (-D warnings)"
 cargo clippy --all-targets -q -- -D warnings
 if [ $petsc = 1 ]; then
   cargo clippy -q -p galvana-petsc -p galvana-engine --features galvana-engine/petsc --all-targets -- -D warnings
+fi
+echo "==> local Slurm (slurmctld, slurmd, slurmdbd, slurmrestd) for the scheduler's real-Slurm tests"
+if [ "${GALVANA_NO_SLURM:-0}" != "1" ]; then
+  scripts/slurm-local.sh up
+  export GALVANA_SLURM_TESTS=1
 fi
 echo "==> cargo test (all default crates, release)"
 cargo test --release
