@@ -20,6 +20,7 @@ OUT_MD=${OUT_MD:-$ROOT/benches/CHECKPOINT.md}
 mkdir -p "$WORK"
 LOG="$WORK/bench.log"
 : > "$LOG"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "== building (release)" | tee -a "$LOG"
 cargo build --release -p galvana-engine --example checkpoint_bench 2>&1 | tail -1 | tee -a "$LOG"
@@ -61,7 +62,8 @@ declare -A RES
 for np in $NP_LIST; do
   echo "== checkpoint_bench --n $N on $np rank(s)" | tee -a "$LOG"
   CMD="$MPIRUN -np $np $BENCH --n $N --repeat $REPEAT --dir $WORK"
-  out=$(OMPI_MCA_btl_vader_single_copy_mechanism=none $CMD 2>&1)
+  # Ranks yield the CPU while waiting: this machine has few cores, shared with other work.
+  out=$(OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_mpi_yield_when_idle=1 $CMD 2>&1)
   echo "$out" | tee -a "$LOG"
   RES[$np]=$(echo "$out" | grep '^RESULT' | sed 's/^RESULT //')
   [ -n "${RES[$np]}" ] || { echo "no RESULT line from $np rank(s)" >&2; exit 1; }
@@ -86,6 +88,7 @@ get() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
   echo "- Kernel: $(uname -sr); MPI: $(mpirun --version 2>/dev/null | head -1)"
   echo "- Scratch: \`$WORK\` on $(findmnt -n -T "$WORK" -o SOURCE,FSTYPE | tr -s ' ')"
   echo "- Galvana $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?'), release build"
+  echo "- Load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "## Commands"
   echo
@@ -96,7 +99,7 @@ get() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
   echo "$DD_BUF_CMD"
   echo "$DD_SMALL_CMD"
   for np in $NP_LIST; do
-    echo "$MPIRUN -np $np target/release/examples/checkpoint_bench --n $N --repeat $REPEAT --dir $WORK"
+    echo "OMPI_MCA_mpi_yield_when_idle=1 $MPIRUN -np $np target/release/examples/checkpoint_bench --n $N --repeat $REPEAT --dir $WORK"
   done
   echo '```'
   echo

@@ -142,7 +142,7 @@ fn output_dir(deck: &galvana_decks::Deck, args: &RunArgs) -> Result<PathBuf, Str
         .clone()
         .or_else(|| deck.output.directory.as_ref().map(|d| deck.resolve_path(d)));
     if args.restart.is_some() {
-        let dir = explicit.unwrap_or_else(|| crate::io::outdir::default_base(&args.deck));
+        let dir = explicit.unwrap_or_else(|| crate::io::outdir::latest_checkpointed(&args.deck));
         if !dir.is_dir() {
             return Err(format!(
                 "--restart: output directory {} does not exist (give the run's --output)",
@@ -275,7 +275,12 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
     }
     monitor.ksp_console = args.ksp_monitor;
     monitor.console = !args.quiet;
-    let signal = crate::restart::install_signal_flag();
+    // Only time-dependent runs can checkpoint; a steady run keeps the default signal actions.
+    let signal = if deck.time.kind == galvana_decks::TimeKind::Transient {
+        crate::restart::install_signal_flag()
+    } else {
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false))
+    };
     let mut timings = Timings::default();
     let mut unknowns = 0usize;
     let result = (|| -> Result<(crate::solve::driver::RunResult, usize), String> {

@@ -55,8 +55,15 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut std::collections::BTreeMap<S
 pub fn deck_changes(old: &Deck, new: &Deck) -> (Vec<String>, Vec<String>) {
     let parse = |d: &Deck| {
         let mut m = Default::default();
-        if let Ok(v) = d.canonical_toml().parse::<toml::Value>() {
-            flatten("", &v, &mut m);
+        // A whole document parses as a table (a `toml::Value` parse expects a single value).
+        match d.canonical_toml().parse::<toml::Table>() {
+            Ok(t) => flatten("", &toml::Value::Table(t), &mut m),
+            Err(e) => {
+                m.insert(
+                    "(deck)".to_string(),
+                    format!("unreadable canonical form: {e}"),
+                );
+            }
         }
         m
     };

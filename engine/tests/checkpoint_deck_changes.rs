@@ -19,7 +19,7 @@ fn first_run(name: &str) -> (PathBuf, PathBuf) {
     let out = dir.join("run");
     let o = {
         let _g = mpi_lock();
-        run_deck(1, &deck, &out, &["-q"])
+        ck_run(1, &deck, &out, &["-q"])
     };
     assert_code(&o, 0, "first run");
     (dir, out)
@@ -30,7 +30,7 @@ fn restart_with(dir: &Path, out: &Path, text: &str, extra: &[&str]) -> std::proc
     let mut args = vec!["-q", "--restart", "latest"];
     args.extend_from_slice(extra);
     let _g = mpi_lock();
-    run_deck(1, &deck, out, &args)
+    ck_run(1, &deck, out, &args)
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn later_end_time_is_accepted_and_matches_an_uninterrupted_run() {
     let deck = write_deck(&dir, "deck-ref.toml", deck_text(10.0));
     let o = {
         let _g = mpi_lock();
-        run_deck(1, &deck, &reference, &["-q"])
+        ck_run(1, &deck, &reference, &["-q"])
     };
     assert_code(&o, 0, "reference run to 10 s");
     ck_assert_h5_identical(&reference.join("fields.h5"), &out.join("fields.h5"), None);
@@ -103,7 +103,10 @@ fn material_change_is_refused_unless_forced() {
     assert_code(&o, 3, "restart with another conductivity");
     let e = stderr(&o);
     assert!(e.contains("materials.steel.k: 15.0 -> 16.0"), "{e}");
-    assert!(e.contains("--force"), "the refusal must mention --force:\n{e}");
+    assert!(
+        e.contains("--force"),
+        "the refusal must mention --force:\n{e}"
+    );
     assert!(
         !e.contains("time.end"),
         "a safe change is not listed among the refused ones:\n{e}"
@@ -116,7 +119,10 @@ fn material_change_is_refused_unless_forced() {
         "{}",
         describe(&o)
     );
-    assert_eq!(read_json(&out.join("summary.json"))["steps"].as_u64(), Some(8));
+    assert_eq!(
+        read_json(&out.join("summary.json"))["steps"].as_u64(),
+        Some(8)
+    );
     ck_assert_output_continuity(&out);
 }
 
@@ -126,7 +132,11 @@ fn time_step_change_is_refused() {
     let t = set_key(&deck_text(6.0), "[time]", "dt", "dt = 0.5");
     let o = restart_with(&dir, &out, &t, &[]);
     assert_code(&o, 3, "restart with another dt");
-    assert!(stderr(&o).contains("time.dt: 1.0 -> 0.5"), "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("time.dt: 1.0 -> 0.5"),
+        "{}",
+        describe(&o)
+    );
 }
 
 #[test]
@@ -162,4 +172,28 @@ fn mesh_change_is_refused_and_forced_fails_cleanly() {
         describe(&o)
     );
     eprintln!("forced restart on a moved mesh (same DOF count): exit {code:?}");
+}
+
+/// A fixed-dt run whose end is not a multiple of dt ends with a shortened step; extending the
+/// end on restart must continue with the deck's dt (landing on the new end at the last step).
+/// (Fails at present: the shortened step is stored as the next dt and kept for the rest of
+/// the run, so 5.5 s -> 10 s takes nine 0.5 s steps.)
+#[test]
+fn later_end_time_after_a_shortened_last_step_keeps_the_deck_dt() {
+    let dir = tempdir("ckpt-deck-sliver");
+    let deck = write_deck(&dir, "deck.toml", ck_box_deck(CELLS, 5.5, DT, 1, 2));
+    let out = dir.join("run");
+    let o = {
+        let _g = mpi_lock();
+        ck_run(1, &deck, &out, &["-q"])
+    };
+    assert_code(&o, 0, "first run to 5.5 s");
+    let o = restart_with(&dir, &out, &ck_box_deck(CELLS, 10.0, DT, 1, 2), &[]);
+    assert_code(&o, 0, "restart to 10 s");
+    let t = Csv::read(&out.join("monitors.csv")).column("time_s");
+    assert_eq!(
+        t,
+        vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.5, 6.5, 7.5, 8.5, 9.5, 10.0],
+        "output times of 0 -> 5.5 s, then restarted to 10 s with dt = 1 s"
+    );
 }

@@ -4,7 +4,7 @@ mod common;
 use common::*;
 
 /// Seconds after which a run that should fail at its first checkpoint counts as hung.
-const HANG_S: f64 = 90.0;
+const HANG_S: f64 = 60.0;
 
 fn blocked_checkpoint_dir(np: usize) {
     let dir = tempdir(&format!("ckpt-fail-blocked-np{np}"));
@@ -38,7 +38,10 @@ fn blocked_checkpoint_dir(np: usize) {
         run.wait(10.0)
     };
     assert_eq!(code, Some(1), "{np} rank(s): exit code\n{log}");
-    assert!(log.contains("blocker"), "the error must name the path:\n{log}");
+    assert!(
+        log.contains("blocker"),
+        "the error must name the path:\n{log}"
+    );
     let s = read_json(&out.join("summary.json"));
     assert_eq!(s["status"], "failed", "{s:#}");
 }

@@ -13,8 +13,11 @@
 //!   `monitors.csv` equal the uninterrupted run's bit for bit;
 //! - with no checkpoint yet, the restart fails cleanly: exit 3 naming "no checkpoint".
 //!
-//! The statistics (where the kills landed) are printed and written to `kill9-report.txt` in
-//! the test directory; run with `--nocapture` to see them.
+//! A second test aims 8 kills at checkpoint writes (the moment a `.ckpt-<step>.h5.tmp`
+//! appears), which uniform kills hit only a few times in 50, and checks the same.
+//!
+//! The statistics (where the kills landed) are printed and written to `kill9-report.txt` and
+//! `kill9-during-write-report.txt` under the test directory; run with `--nocapture` to see them.
 mod common;
 use common::*;
 use std::path::{Path, PathBuf};
@@ -22,8 +25,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 const TRIALS: usize = 50;
-const CELLS: [usize; 3] = [20, 10, 10];
-const STEPS: u64 = 15;
+const CELLS: [usize; 3] = [24, 12, 12];
+const STEPS: u64 = 20;
 const DT: f64 = 1.0;
 const TIMEOUT: f64 = 300.0;
 const DEFAULT_SEED: u64 = 0x6b69_6c6c_2d39; // "kill-9"
@@ -42,6 +45,15 @@ enum Phase {
     AfterCompletion,
 }
 
+/// When a trial's run is killed.
+#[derive(Clone, Copy, Debug)]
+enum Trigger {
+    /// This many seconds after it was started.
+    At(f64),
+    /// As soon as the temporary file of the checkpoint of step >= n is seen.
+    DuringWrite(u64),
+}
+
 struct Reference {
     dir: PathBuf,
     wall_s: f64,
@@ -56,7 +68,7 @@ fn reference(base: &Path, np: usize) -> Reference {
     );
     let dir = base.join(format!("reference-np{np}"));
     let t0 = Instant::now();
-    let o = run_deck(np, &deck, &dir, &["-q"]);
+    let o = ck_run(np, &deck, &dir, &["-q"]);
     let wall_s = t0.elapsed().as_secs_f64();
     assert_code(&o, 0, &format!("reference run on {np} rank(s)"));
     assert_eq!(
@@ -96,7 +108,11 @@ fn list(cwd: &Path, ckdir: &Path) -> (Option<i32>, Vec<(String, u64, bool)>, Str
 
 struct Trial {
     np: usize,
+    /// The duration the kill moment was drawn over.
+    span: f64,
     kill_at: f64,
+    /// When the run ended on its own before the kill: how long it took.
+    finished_after: Option<f64>,
     phase: Phase,
     valid: usize,
     restart_from: Option<u64>,
@@ -112,7 +128,14 @@ fn lines_prefix(path: &Path, n: usize) -> Vec<String> {
 }
 
 #[allow(clippy::too_many_lines)]
-fn trial(base: &Path, k: usize, np: usize, kill_at: f64, reference: &Reference) -> Trial {
+fn trial(
+    base: &Path,
+    k: usize,
+    np: usize,
+    span: f64,
+    trigger: Trigger,
+    reference: &Reference,
+) -> Trial {
     let dir = base.join(format!("trial-{k:02}-np{np}"));
     std::fs::create_dir_all(&dir).unwrap();
     let deck = write_deck(
@@ -128,16 +151,57 @@ fn trial(base: &Path, k: usize, np: usize, kill_at: f64, reference: &Reference) 
     let mut run = ck_spawn(np, &deck, &out, &[], &dir.join("killed.log"));
     let t0 = Instant::now();
     let mut finished_first = false;
-    while t0.elapsed().as_secs_f64() < kill_at {
+    let mut finished_after = None;
+    // Aimed kills must be quick: look the rank processes up before the moment comes.
+    let mut known_pids = Vec::new();
+    if matches!(trigger, Trigger::DuringWrite(_)) && np > 1 {
+        while known_pids.len() < np && !run.has_exited() {
+            known_pids = run.rank_pids();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    loop {
         if run.has_exited() {
             finished_first = true;
+            finished_after = Some(t0.elapsed().as_secs_f64());
             break;
         }
-        std::thread::sleep(Duration::from_millis(1));
+        match trigger {
+            Trigger::At(t) => {
+                if t0.elapsed().as_secs_f64() >= t {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Trigger::DuringWrite(n) => {
+                let hit = std::fs::read_dir(&ckdir).ok().is_some_and(|rd| {
+                    rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                        .filter_map(|f| {
+                            f.strip_prefix(".ckpt-")?
+                                .strip_suffix(".h5.tmp")?
+                                .parse::<u64>()
+                                .ok()
+                        })
+                        .any(|s| s >= n)
+                });
+                if hit {
+                    break;
+                }
+                assert!(
+                    t0.elapsed().as_secs_f64() < TIMEOUT,
+                    "trial {k}: no checkpoint of step {n} being written"
+                );
+            }
+        }
     }
+    let kill_at = t0.elapsed().as_secs_f64();
     if !finished_first {
         // Every rank and, in parallel, mpirun itself at once: the whole allocation dies.
-        let mut pids = run.rank_pids();
+        let mut pids = if known_pids.is_empty() {
+            run.rank_pids()
+        } else {
+            known_pids
+        };
         if np > 1 {
             pids.push(run.pid());
         }
@@ -151,18 +215,21 @@ fn trial(base: &Path, k: usize, np: usize, kill_at: f64, reference: &Reference) 
             "trial {k}: the run ended on its own but failed"
         );
     }
-    // A rank forked just as mpirun died would be left running: find it by its output path.
-    let strays = Command::new("pgrep")
-        .arg("-f")
-        .arg(out.to_str().unwrap())
-        .output()
-        .map(|o| stdout(&o))
-        .unwrap_or_default();
-    let strays: Vec<u32> = strays
-        .split_whitespace()
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    if !strays.is_empty() {
+    // A rank forked just as mpirun died would be left running: find it by its output path
+    // (a few times, in case one is still being started).
+    for _ in 0..5 {
+        let strays: Vec<u32> = Command::new("pgrep")
+            .arg("-f")
+            .arg(out.to_str().unwrap())
+            .output()
+            .map(|o| stdout(&o))
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        if strays.is_empty() {
+            break;
+        }
         eprintln!("trial {k}: killing stray processes {strays:?}");
         ck_signal(&strays, "KILL");
         std::thread::sleep(Duration::from_millis(200));
@@ -231,7 +298,7 @@ fn trial(base: &Path, k: usize, np: usize, kill_at: f64, reference: &Reference) 
     // Restart, two steps past the newest valid checkpoint.
     let restart_from = valid.iter().max().copied();
     let Some(smax) = restart_from else {
-        let o = run_deck(np, &deck, &out, &["-q", "--restart", "latest"]);
+        let o = ck_run(np, &deck, &out, &["-q", "--restart", "latest"]);
         assert_code(&o, 3, &format!("{what}: restart without a checkpoint"));
         assert!(
             stderr(&o).contains("no checkpoint"),
@@ -240,7 +307,9 @@ fn trial(base: &Path, k: usize, np: usize, kill_at: f64, reference: &Reference) 
         );
         return Trial {
             np,
+            span,
             kill_at,
+            finished_after,
             phase,
             valid: 0,
             restart_from: None,
@@ -255,7 +324,7 @@ fn trial(base: &Path, k: usize, np: usize, kill_at: f64, reference: &Reference) 
         &format!("end = {:?}", end_step as f64 * DT),
     );
     let deck2 = write_deck(&dir, "deck-restart.toml", text);
-    let o = run_deck(np, &deck2, &out, &["-q", "--restart", "latest"]);
+    let o = ck_run(np, &deck2, &out, &["-q", "--restart", "latest"]);
     assert_code(&o, 0, &format!("{what}: restart"));
     let summary = read_json(&out.join("summary.json"));
     assert_eq!(summary["status"], "completed", "{what}");
@@ -292,43 +361,69 @@ fn trial(base: &Path, k: usize, np: usize, kill_at: f64, reference: &Reference) 
     );
     Trial {
         np,
+        span,
         kill_at,
+        finished_after,
         phase,
         valid: valid.len(),
         restart_from: Some(from),
     }
 }
 
-#[test]
-fn kill9_trials_50_of_50() {
-    let base = tempdir("ckpt-kill9");
-    let seed = std::env::var("GALVANA_KILL_SEED")
+/// The two uninterrupted reference runs (1 and 2 ranks), shared by the tests of this file.
+fn references() -> &'static (PathBuf, [Reference; 2]) {
+    static REFS: std::sync::OnceLock<(PathBuf, [Reference; 2])> = std::sync::OnceLock::new();
+    REFS.get_or_init(|| {
+        let base = tempdir("ckpt-kill9");
+        let _g = mpi_lock();
+        let refs = [reference(&base, 1), reference(&base, 2)];
+        (base, refs)
+    })
+}
+
+fn seed() -> u64 {
+    std::env::var("GALVANA_KILL_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_SEED);
+        .unwrap_or(DEFAULT_SEED)
+}
+
+#[test]
+fn kill9_trials_50_of_50() {
+    let (base, refs) = references();
+    let base = base.join("uniform");
+    let seed = seed();
     let mut rng = CkRng(seed);
     let _g = mpi_lock();
-    let refs = [reference(&base, 1), reference(&base, 2)];
+    // The span the kill moment is drawn over: the reference's wall time, lowered to the
+    // duration of any trial run that ended before its kill (the reference may have been slowed
+    // by other work on the machine).
+    let mut span = [refs[0].wall_s, refs[1].wall_s];
     let t_all = Instant::now();
     let mut trials = Vec::new();
     for k in 0..TRIALS {
         let np = if k % 2 == 0 { 1 } else { 2 };
         let r = &refs[np - 1];
-        let kill_at = rng.uniform() * r.wall_s;
-        trials.push(trial(&base, k, np, kill_at, r));
+        let kill_at = rng.uniform() * span[np - 1];
+        let t = trial(&base, k, np, span[np - 1], Trigger::At(kill_at), r);
+        if let Some(d) = t.finished_after {
+            span[np - 1] = span[np - 1].min(d);
+        }
+        trials.push(t);
     }
     let mut report = format!(
         "kill -9 trials: {TRIALS}, seed {seed} (GALVANA_KILL_SEED), mesh {CELLS:?} cells, {STEPS} steps, checkpoint every step\n\
          uninterrupted wall time: 1 rank {:.2} s, 2 ranks {:.2} s; trials took {:.1} s\n\n\
-         trial ranks kill_at_s phase                   valid_ckpts restart_from\n",
+         trial ranks span_s kill_at_s phase                   valid_ckpts restart_from\n",
         refs[0].wall_s,
         refs[1].wall_s,
         t_all.elapsed().as_secs_f64()
     );
     for (k, t) in trials.iter().enumerate() {
         report.push_str(&format!(
-            "{k:5} {:5} {:9.3} {:<23} {:11} {}\n",
+            "{k:5} {:5} {:6.2} {:9.3} {:<23} {:11} {}\n",
             t.np,
+            t.span,
             t.kill_at,
             format!("{:?}", t.phase),
             t.valid,
@@ -362,4 +457,39 @@ fn kill9_trials_50_of_50() {
     report.push_str(&format!("passed {}/{TRIALS}\n", trials.len()));
     std::fs::write(base.join("kill9-report.txt"), &report).unwrap();
     eprintln!("{report}");
+}
+
+/// Kills aimed at checkpoint writes: each run is killed the moment the temporary file of a
+/// (seeded random) step's checkpoint appears, so the `.tmp` is left behind half-written.
+#[test]
+fn kill9_during_checkpoint_writes() {
+    let (base, refs) = references();
+    let base = base.join("during-write");
+    let seed = seed() ^ 0x5757;
+    let mut rng = CkRng(seed);
+    let _g = mpi_lock();
+    let mut lines = Vec::new();
+    let mut during = 0;
+    for k in 0..8 {
+        let np = 1 + k % 2;
+        let n = 1 + (rng.uniform() * (STEPS - 1) as f64) as u64;
+        let t = trial(&base, k, np, 0.0, Trigger::DuringWrite(n), &refs[np - 1]);
+        if t.phase == Phase::DuringCheckpointWrite {
+            during += 1;
+        }
+        lines.push(format!(
+            "trial {k}: {np} rank(s), aimed at the write of step {n}: {:?}, {} valid, restarted from {:?}",
+            t.phase, t.valid, t.restart_from
+        ));
+    }
+    let report = format!(
+        "kill -9 during checkpoint writes (seed {seed}): {during}/8 left a .tmp behind\n{}\n",
+        lines.join("\n")
+    );
+    std::fs::write(base.join("kill9-during-write-report.txt"), &report).unwrap();
+    eprintln!("{report}");
+    assert!(
+        during >= 4,
+        "most kills aimed at a checkpoint write should land in it\n{report}"
+    );
 }

@@ -11,8 +11,8 @@ use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// Simulated seconds of the cooldown run (about 90 adaptive steps).
-const END: f64 = 300.0;
+/// Simulated seconds of the cooldown run (about 50 adaptive steps).
+const END: f64 = 120.0;
 /// Seconds to wait for any single run before declaring it hung.
 const TIMEOUT: f64 = 300.0;
 
@@ -32,7 +32,7 @@ fn uninterrupted(c: &Case, np: usize, name: &str) -> PathBuf {
     let out = c.dir.join(name);
     let o = {
         let _g = mpi_lock();
-        run_deck(np, &c.deck, &out, &["-q"])
+        ck_run(np, &c.deck, &out, &["-q"])
     };
     assert_code(&o, 0, &format!("uninterrupted run on {np} rank(s)"));
     out
@@ -115,7 +115,7 @@ fn stop_by_signal(
 fn restart(c: &Case, np: usize, out: &Path) {
     let o = {
         let _g = mpi_lock();
-        run_deck(np, &c.deck, out, &["-q", "--restart", "latest"])
+        ck_run(np, &c.deck, out, &["-q", "--restart", "latest"])
     };
     assert_code(&o, 0, &format!("restart on {np} rank(s)"));
     let summary = read_json(&out.join("summary.json"));

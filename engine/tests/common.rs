@@ -530,17 +530,38 @@ pub struct CkRun {
     pub np: usize,
 }
 
+/// `galvana` serially, or under mpirun with ranks that yield the CPU while they wait: the test
+/// machines have few cores shared with other work, and busy-polling ranks then slow runs down
+/// several times (the engine's behaviour is the same either way).
+fn ck_command(np: usize) -> Command {
+    if np == 1 {
+        Command::new(galvana())
+    } else {
+        let mut c = mpirun(np);
+        c.env("OMPI_MCA_mpi_yield_when_idle", "1");
+        c.arg(galvana());
+        c
+    }
+}
+
+/// Like `run_deck`: `galvana run DECK --output OUT EXTRA...` and wait (ranks yield when idle).
+pub fn ck_run(np: usize, deck: &Path, out: &Path, extra: &[&str]) -> Output {
+    ck_command(np)
+        .arg("run")
+        .arg(deck)
+        .arg("--output")
+        .arg(out)
+        .args(extra)
+        .current_dir(deck.parent().unwrap())
+        .output()
+        .expect("galvana/mpirun starts")
+}
+
 /// Start `galvana run DECK --output OUT -q EXTRA...` without waiting for it.
 pub fn ck_spawn(np: usize, deck: &Path, out: &Path, extra: &[&str], log: &Path) -> CkRun {
     let f = std::fs::File::create(log).unwrap();
     let f2 = f.try_clone().unwrap();
-    let mut c = if np == 1 {
-        Command::new(galvana())
-    } else {
-        let mut c = mpirun(np);
-        c.arg(galvana());
-        c
-    };
+    let mut c = ck_command(np);
     c.arg("run")
         .arg(deck)
         .arg("--output")

@@ -77,10 +77,19 @@ pub fn write(
     let name = format!("ckpt-{step}.h5");
     let final_path = dir.join(&name);
     let tmp = dir.join(format!(".{name}.tmp"));
-    if comm.is_root() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // Every rank must learn about a failure here, or the others wait forever.
+    let mkdir = if comm.is_root() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create checkpoint directory {}: {e}", dir.display()))
+            .err()
+    } else {
+        None
+    };
+    if comm.any(mkdir.is_some()) {
+        return Err(
+            mkdir.unwrap_or_else(|| "cannot create the checkpoint directory (rank 0)".into())
+        );
     }
-    comm.barrier();
     let sp = &asm.space;
     let (size, rank) = (comm.size(), comm.rank());
     let root = comm.is_root();
@@ -212,6 +221,18 @@ pub fn write(
             1,
         )?;
         // Written last: a file without it was cut off while being written.
+        let meta = meta_string(
+            env!("CARGO_PKG_VERSION"),
+            size as i64,
+            deck.sha256,
+            step as i64,
+            ts.st.time,
+            sp.dofmap.num_dofs as i64,
+            ts.levels.len() as i64,
+            &asm.kernel.field_names().join(","),
+        );
+        f.set_attr_i64("meta_checksum", checksum::partial_i64(0, &meta) as i64)
+            .map_err(h5e)?;
         f.flush().map_err(h5e)?;
         f.set_attr_i64("complete", 1).map_err(h5e)?;
         f.flush().map_err(h5e)?;
@@ -339,6 +360,9 @@ pub fn verify(path: &Path) -> Result<Meta, String> {
         f.attr_i64(n)
             .map_err(|e| format!("{shown}: missing attribute `{n}` ({e})"))
     };
+    let file_len = std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| format!("{shown}: {e}"))?;
     let format = attr_s("format")?;
     if format != FORMAT {
         return Err(format!("{shown}: format `{format}`, expected `{FORMAT}`"));
@@ -361,6 +385,11 @@ pub fn verify(path: &Path) -> Result<Meta, String> {
             .map_err(|e| format!("{shown}: dataset `{name}` has no checksum ({e})"))?
             as u64;
         let n: u64 = ds.shape().iter().product();
+        // A damaged header can claim any size; never allocate more than the file could hold.
+        let elem = if name == "meta/deck" { 1 } else { 8 };
+        if n.saturating_mul(elem) > file_len {
+            return Err(format!("{shown}: dataset `{name}` claims {n} values, more than the {file_len}-byte file can hold (damaged header)"));
+        }
         let sum = if name == "meta/deck" {
             let b = ds
                 .read_all::<u8>()
@@ -386,6 +415,31 @@ pub fn verify(path: &Path) -> Result<Meta, String> {
     }
     if !bad.is_empty() {
         return Err(format!("{shown}: checksum mismatch in {}", bad.join(", ")));
+    }
+    // The root attributes have their own checksum, and must agree with the checksummed state.
+    let time = f.attr_f64("time").map_err(h5e)?;
+    let meta = meta_string(
+        &attr_s("galvana_version")?,
+        attr_i("ranks")?,
+        &attr_s("deck_sha256")?,
+        attr_i("step")?,
+        time,
+        attr_i("num_dofs")?,
+        levels as i64,
+        &attr_s("fields")?,
+    );
+    let stored = attr_i("meta_checksum")? as u64;
+    if checksum::partial_i64(0, &meta) != stored {
+        return Err(format!("{shown}: checksum mismatch in the root attributes (step, time, sizes or deck hash were altered)"));
+    }
+    let scalars = f
+        .open_dataset("state/scalars")
+        .and_then(|d| d.read_all::<f64>())
+        .map_err(h5e)?;
+    if scalars.len() < 2 || scalars[0] != attr_i("step")? as f64 || scalars[1] != time {
+        return Err(format!(
+            "{shown}: the step and time attributes disagree with the stored state"
+        ));
     }
     Ok(Meta {
         path: path.to_path_buf(),
@@ -505,4 +559,26 @@ pub fn read(comm: &Comm, asm: &Assembler, meta: &Meta) -> Result<(Resume, RunExt
         monitor_seq: rd("output/monitor_seq")?[0] as u64,
     };
     Ok((resume, extras))
+}
+
+/// The root attributes as integers for [`checksum::partial_i64`]: every string byte and the
+/// bit patterns of the numbers, in a fixed order.
+#[allow(clippy::too_many_arguments)]
+fn meta_string(
+    version: &str,
+    ranks: i64,
+    deck_sha: &str,
+    step: i64,
+    time: f64,
+    num_dofs: i64,
+    levels: i64,
+    fields: &str,
+) -> Vec<i64> {
+    let mut v: Vec<i64> = Vec::new();
+    for s in [version, deck_sha, fields] {
+        v.push(s.len() as i64);
+        v.extend(s.bytes().map(|b| b as i64));
+    }
+    v.extend([ranks, step, time.to_bits() as i64, num_dofs, levels]);
+    v
 }

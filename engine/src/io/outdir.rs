@@ -47,3 +47,37 @@ pub fn default_base(deck: &Path) -> PathBuf {
         .unwrap_or(Path::new("."));
     parent.join(format!("{stem}.out"))
 }
+
+/// For `--restart` without `--output`: of `<stem>.out` and `<stem>.out-N`, the directory whose
+/// `checkpoints/latest` was written most recently (the run that was interrupted last); the
+/// plain `<stem>.out` when none has checkpoints.
+pub fn latest_checkpointed(deck: &Path) -> PathBuf {
+    let base = default_base(deck);
+    let stem = base
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("run.out")
+        .to_string();
+    let parent = base.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut best: Option<(std::time::SystemTime, PathBuf)> = None;
+    if let Ok(rd) = std::fs::read_dir(&parent) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = name == stem
+                || name
+                    .strip_prefix(&format!("{stem}-"))
+                    .is_some_and(|n| n.parse::<u64>().is_ok());
+            if !ours {
+                continue;
+            }
+            if let Ok(t) = std::fs::metadata(e.path().join("checkpoints").join("latest"))
+                .and_then(|m| m.modified())
+            {
+                if best.as_ref().is_none_or(|(bt, _)| t > *bt) {
+                    best = Some((t, e.path()));
+                }
+            }
+        }
+    }
+    best.map(|(_, p)| p).unwrap_or(base)
+}

@@ -295,11 +295,14 @@ impl Driver<'_> {
                 ));
             }
             // Land exactly on the end time without a sliver step.
+            // Land exactly on the end time; the controller's dt is kept for later steps (a
+            // restart with a later end time continues with it).
             let remaining = tc.end - st.time;
-            if ts.dt >= remaining * (1.0 - 1e-10) {
-                ts.dt = remaining;
-            }
-            let dt = ts.dt;
+            let dt = if ts.dt >= remaining * (1.0 - 1e-10) {
+                remaining
+            } else {
+                ts.dt
+            };
             let step = st.step + 1;
             let t_new = st.time + dt;
             self.monitor.step(step, t_new, dt);
