@@ -86,5 +86,8 @@ fn main() {
             }
         }
     }
+    // Finalise MPI before exiting, or mpirun reports an improper exit.
+    drop(comm);
+    drop(universe);
     std::process::exit(if failures == 0 { 0 } else { 1 });
 }
