@@ -43,19 +43,28 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 t0=$(date +%s)
 cmds=()
 jsons=()
+loads=()
 for np in $RANKS; do
   # 1 rank: no binding, so that the 2-thread STREAM can use both cores. 2+ ranks: one core each.
   bind=none
   [ "$np" -gt 1 ] && bind=core
   json="$RAW/np$np.json"
   cmd=(mpirun --allow-run-as-root --oversubscribe --bind-to "$bind" -np "$np"
-    "$bin" --sizes "$SIZES" --kernels --baseline --json "$json" "$@")
+    "$bin" --sizes "$SIZES" --kernels --baseline --amg-solves 1 --json "$json" "$@")
   echo "==> ${cmd[*]}"
+  # Sample the 1-minute load average every 10 s while the run lasts (a noise gauge: this run
+  # itself accounts for about np of it).
+  (while sleep 10; do cut -d' ' -f1 /proc/loadavg; done) >"$RAW/load-np$np.txt" &
+  sampler=$!
   "${cmd[@]}" >"$RAW/np$np.md" 2>"$RAW/np$np.log" || {
+    kill "$sampler" 2>/dev/null || true
     echo "run on $np rank(s) failed; see $RAW/np$np.log" >&2
     tail -20 "$RAW/np$np.log" >&2
     exit 1
   }
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  loads+=("$np rank(s): $(awk '{s+=$1; if($1>m)m=$1; n++} END {if(n) printf "mean %.2f, max %.2f over %d samples", s/n, m, n; else print "no samples"}' "$RAW/load-np$np.txt")")
   cmds+=("${cmd[*]}")
   jsons+=("$json")
 done
@@ -77,6 +86,9 @@ model=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
   echo "- Galvana commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- engine/src/linalg 2>/dev/null || echo ' (engine/src/linalg modified in the working tree)')"
   echo "- PETSc: $petsc_note"
   echo "- Load average (1/5/15 min) before the runs: $load_before; after: $load_after"
+  for l in "${loads[@]}"; do
+    echo "- 1-min load average sampled every 10 s during the run on $l (the benchmark itself accounts for about 1 per rank)"
+  done
   echo
   echo "## Commands"
   echo

@@ -85,17 +85,18 @@ pub fn copy(dst: &mut [f64], src: &[f64]) {
 /// Triad, copy and read seconds (every repetition) and the max error of one stream.
 pub type StreamRaw = (Vec<f64>, Vec<f64>, Vec<f64>, f64);
 
-/// `Σ a[i]` with four partial sums (vectorises without fast-math).
+/// `Σ a[i]` with eight partial sums (vectorises without fast-math, and enough independent
+/// additions that the adder latency never limits the read rate).
 #[inline(never)]
 pub fn read(a: &[f64]) -> f64 {
-    let mut s = [0.0; 4];
-    for c in a.chunks_exact(4) {
-        for k in 0..4 {
+    let mut s = [0.0; 8];
+    for c in a.chunks_exact(8) {
+        for k in 0..8 {
             s[k] += c[k];
         }
     }
-    let tail: f64 = a.chunks_exact(4).remainder().iter().sum();
-    (s[0] + s[1]) + (s[2] + s[3]) + tail
+    let tail: f64 = a.chunks_exact(8).remainder().iter().sum();
+    s.iter().sum::<f64>() + tail
 }
 
 /// One stream over `len` elements: allocates and first-touches its arrays, then runs `iters`

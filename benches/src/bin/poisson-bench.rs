@@ -90,6 +90,9 @@ fn parse_args() -> Result<Args, String> {
     if a.sizes.iter().any(|&n| n < 2) {
         return Err("sizes must be >= 2".into());
     }
+    if a.partitioner != "rcb" && a.partitioner != "metis" {
+        return Err(format!("--partitioner {}: use rcb or metis", a.partitioner));
+    }
     Ok(a)
 }
 
