@@ -15,6 +15,9 @@
 #            SLURM_MPI=1 (openmpi-bin libopenmpi-dev)       SLURM_WIPE=1 on `down`: also delete job state + accounting DB
 #            SLURM_CRED_EXPIRE=10 (seconds; a requeued job waits about this long before it may start again)
 set -euo pipefail
+# Daemons inherit the working directory: start them from / so that deleting the directory
+# this script was run from (a CI checkout) cannot break slurmrestd (it calls getcwd).
+cd /
 ACCT=${SLURM_ACCT:-1}; REST=${SLURM_REST:-1}; MPI=${SLURM_MPI:-1}
 REST_ADDR=${SLURM_REST_ADDR:-127.0.0.1:6820}
 CRED_EXPIRE=${SLURM_CRED_EXPIRE:-10}

@@ -74,19 +74,30 @@ pub fn request(
         req.push_str(b);
     }
     let timeout = Some(Duration::from_secs(60));
-    let raw = match ep {
-        Endpoint::Tcp { .. } => {
-            let mut s = TcpStream::connect(&host).map_err(|e| format!("connect {host}: {e}"))?;
-            s.set_read_timeout(timeout).ok();
-            exchange(&mut s, &req)?
+    // slurmrestd sometimes closes a fresh connection without a byte of reply (seen under load
+    // with 22.05); nothing was processed then, so the request is sent again, a few times.
+    let mut attempt = 0;
+    let raw = loop {
+        let raw = match ep {
+            Endpoint::Tcp { .. } => {
+                let mut s =
+                    TcpStream::connect(&host).map_err(|e| format!("connect {host}: {e}"))?;
+                s.set_read_timeout(timeout).ok();
+                exchange(&mut s, &req)?
+            }
+            Endpoint::Unix(p) => {
+                let mut s = UnixStream::connect(p).map_err(|e| format!("connect {p}: {e}"))?;
+                s.set_read_timeout(timeout).ok();
+                exchange(&mut s, &req)?
+            }
+        };
+        attempt += 1;
+        if !raw.is_empty() || attempt >= 5 {
+            break raw;
         }
-        Endpoint::Unix(p) => {
-            let mut s = UnixStream::connect(p).map_err(|e| format!("connect {p}: {e}"))?;
-            s.set_read_timeout(timeout).ok();
-            exchange(&mut s, &req)?
-        }
+        std::thread::sleep(Duration::from_millis(300 * attempt));
     };
-    parse_response(&raw)
+    parse_response(&raw).map_err(|e| format!("{e} ({} bytes received)", raw.len()))
 }
 
 fn exchange<S: Read + Write>(s: &mut S, req: &str) -> Result<Vec<u8>, String> {
