@@ -23,16 +23,20 @@ pub struct LoginBody {
 }
 
 /// `POST /api/v1/login`: a session cookie (HttpOnly, SameSite=Strict) and its CSRF token.
-pub async fn login(State(st): State<Arc<AppState>>, Json(b): Json<LoginBody>) -> ApiResult<Response> {
+pub async fn login(
+    State(st): State<Arc<AppState>>,
+    Json(b): Json<LoginBody>,
+) -> ApiResult<Response> {
     let r = sqlx::query("SELECT id, password_hash FROM users WHERE name = $1")
         .bind(&b.user)
         .fetch_optional(&st.db)
         .await?;
     let hash = r.as_ref().and_then(|r| r.os("password_hash"));
     let pw = b.password.clone();
-    let ok = tokio::task::spawn_blocking(move || hash.is_some_and(|h| auth::verify_password(&pw, &h)))
-        .await
-        .map_err(ApiError::internal)?;
+    let ok =
+        tokio::task::spawn_blocking(move || hash.is_some_and(|h| auth::verify_password(&pw, &h)))
+            .await
+            .map_err(ApiError::internal)?;
     let (Some(r), true) = (r, ok) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -64,7 +68,11 @@ pub async fn login(State(st): State<Arc<AppState>>, Json(b): Json<LoginBody>) ->
 }
 
 /// `POST /api/v1/logout`
-pub async fn logout(State(st): State<Arc<AppState>>, c: Caller, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn logout(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     if c.csrf.is_some() {
         let secret = headers
             .get_all(header::COOKIE)
@@ -149,7 +157,9 @@ fn month_param(m: Option<String>) -> ApiResult<String> {
     if ok {
         Ok(m)
     } else {
-        Err(ApiError::bad_request(format!("month must be YYYY-MM, not `{m}`")))
+        Err(ApiError::bad_request(format!(
+            "month must be YYYY-MM, not `{m}`"
+        )))
     }
 }
 
@@ -231,10 +241,13 @@ pub async fn statement(
     let (name, _) = project_row(&st, id).await?;
     let s = ledger::statement(&st, id, &name, &month).await?;
     if csv {
-        let disp = format!("attachment; filename=\"statement-{name}-{month}.csv\"").replace(['\r', '\n'], "");
+        let disp = format!("attachment; filename=\"statement-{name}-{month}.csv\"")
+            .replace(['\r', '\n'], "");
         let mut r = ledger::statement_csv(&s).into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
         if let Ok(v) = HeaderValue::from_str(&disp) {
             r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
         }
@@ -244,12 +257,17 @@ pub async fn statement(
 }
 
 /// `GET /api/v1/projects/{id}/statements`: months that have entries.
-pub async fn statement_months(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn statement_months(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     require(&st, &c, id, Role::Member, "project").await?;
-    let rows = sqlx::query("SELECT DISTINCT month FROM ledger WHERE project_id = $1 ORDER BY month DESC")
-        .bind(id)
-        .fetch_all(&st.db)
-        .await?;
+    let rows =
+        sqlx::query("SELECT DISTINCT month FROM ledger WHERE project_id = $1 ORDER BY month DESC")
+            .bind(id)
+            .fetch_all(&st.db)
+            .await?;
     let months: Vec<String> = rows.iter().map(|r| r.s("month")).collect();
     Ok(Json(json!({"months": months})))
 }

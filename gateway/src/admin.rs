@@ -29,15 +29,23 @@ pub async fn project_id(st: &AppState, name: &str) -> Result<i64, String> {
 fn valid_name(kind: &str, n: &str) -> Result<(), String> {
     let ok = !n.is_empty()
         && n.len() <= 64
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if ok {
         Ok(())
     } else {
-        Err(format!("{kind} name `{n}`: use 1-64 letters, digits, `-`, `_` or `.`"))
+        Err(format!(
+            "{kind} name `{n}`: use 1-64 letters, digits, `-`, `_` or `.`"
+        ))
     }
 }
 
-pub async fn add_user(st: &AppState, name: &str, password: Option<&str>, admin: bool) -> Result<i64, String> {
+pub async fn add_user(
+    st: &AppState,
+    name: &str,
+    password: Option<&str>,
+    admin: bool,
+) -> Result<i64, String> {
     valid_name("user", name)?;
     let hash = match password {
         Some(p) if p.len() < 8 => return Err("passwords need at least 8 characters".into()),
@@ -83,25 +91,37 @@ pub async fn revoke_tokens(st: &AppState, user: &str) -> Result<u64, String> {
     Ok(r.rows_affected())
 }
 
-pub async fn add_project(st: &AppState, name: &str, plan: Option<&str>, owner: Option<&str>) -> Result<i64, String> {
+pub async fn add_project(
+    st: &AppState,
+    name: &str,
+    plan: Option<&str>,
+    owner: Option<&str>,
+) -> Result<i64, String> {
     valid_name("project", name)?;
     let plan = plan.unwrap_or(&st.config.default_plan);
     if !st.config.plans.contains_key(plan) {
         return Err(format!(
             "no plan `{plan}`; plans: {}",
-            st.config.plans.keys().cloned().collect::<Vec<_>>().join(", ")
+            st.config
+                .plans
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
-    let r = sqlx::query("INSERT INTO projects (name, plan, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(name)
-        .bind(plan)
-        .bind(now())
-        .fetch_one(&st.db)
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => format!("project `{name}` exists"),
-            e => e.to_string(),
-        })?;
+    let r = sqlx::query(
+        "INSERT INTO projects (name, plan, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(plan)
+    .bind(now())
+    .fetch_one(&st.db)
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => format!("project `{name}` exists"),
+        e => e.to_string(),
+    })?;
     let id = r.i("id");
     if let Some(o) = owner {
         set_member(st, name, o, Role::Owner).await?;
@@ -123,7 +143,12 @@ pub async fn set_plan(st: &AppState, project: &str, plan: &str) -> Result<(), St
     Ok(())
 }
 
-pub async fn set_member(st: &AppState, project: &str, user: &str, role: Role) -> Result<(), String> {
+pub async fn set_member(
+    st: &AppState,
+    project: &str,
+    user: &str,
+    role: Role,
+) -> Result<(), String> {
     let pid = project_id(st, project).await?;
     let uid = user_id(st, user).await?;
     sqlx::query(

@@ -195,7 +195,13 @@ pub async fn role_in(st: &AppState, c: &Caller, project: i64) -> ApiResult<Optio
 
 /// Require at least `need` in `project`: 404 when the caller is not in the project (it does
 /// not exist for them), 403 when their role is too low.
-pub async fn require(st: &AppState, c: &Caller, project: i64, need: Role, what: &str) -> ApiResult<Role> {
+pub async fn require(
+    st: &AppState,
+    c: &Caller,
+    project: i64,
+    need: Role,
+    what: &str,
+) -> ApiResult<Role> {
     match role_in(st, c, project).await? {
         None => Err(ApiError::not_found(what)),
         Some(r) if r < need => Err(ApiError::forbidden(format!(

@@ -13,7 +13,9 @@ use std::sync::Arc;
 /// The last row of a task's `monitors.csv` as `{column: value}`: the outcome of a sweep task.
 pub fn last_monitors(path: &std::path::Path) -> Option<Map<String, Value>> {
     let text = std::fs::read_to_string(path).ok()?;
-    let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
     let header: Vec<&str> = lines.next()?.split(',').map(str::trim).collect();
     let last = lines.next_back()?;
     let mut m = Map::new();
@@ -31,19 +33,32 @@ pub fn last_monitors(path: &std::path::Path) -> Option<Map<String, Value>> {
     Some(m)
 }
 
-async fn by_kind(st: Arc<AppState>, c: Caller, mut q: ListQuery, kind: &str) -> ApiResult<Json<Value>> {
+async fn by_kind(
+    st: Arc<AppState>,
+    c: Caller,
+    mut q: ListQuery,
+    kind: &str,
+) -> ApiResult<Json<Value>> {
     q.kind = Some(kind.to_string());
     let Json(v) = jobs::list(State(st), c, Query(q)).await?;
     Ok(Json(v))
 }
 
 /// `GET /api/v1/campaigns`: single-deck jobs (every one is a campaign of one or more segments).
-pub async fn list(State(st): State<Arc<AppState>>, c: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
     by_kind(st, c, q, "run").await
 }
 
 /// `GET /api/v1/campaigns/{id}` (the job id): segments with restarts and reasons.
-pub async fn get(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn get(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     let (_, dir, _) = job_access(&st, &c, id, Role::Viewer).await?;
     let v = tokio::task::spawn_blocking(move || campaign_json(&dir))
         .await
@@ -53,12 +68,20 @@ pub async fn get(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>
 }
 
 /// `GET /api/v1/sweeps`
-pub async fn sweeps(State(st): State<Arc<AppState>>, c: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
+pub async fn sweeps(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
     by_kind(st, c, q, "sweep").await
 }
 
 /// `GET /api/v1/sweeps/{id}`: one row per task with parameters, state and final monitors.
-pub async fn sweep(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn sweep(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     let (_, dir, row) = job_access(&st, &c, id, Role::Viewer).await?;
     use crate::db::RowExt;
     if row.s("kind") != "sweep" {

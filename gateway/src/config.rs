@@ -120,7 +120,8 @@ impl Config {
             let base = path.parent().unwrap_or(Path::new("."));
             c.data_dir = base.join(&c.data_dir);
         }
-        c.validate().map_err(|e| format!("{}: {e}", path.display()))?;
+        c.validate()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(c)
     }
 
@@ -192,8 +193,8 @@ mod tests {
         let e = toml::from_str::<Config>("prices = { cpu_hour = 1.0, gpu_hour = 2.0, gpu = 3 }")
             .unwrap_err();
         assert!(e.to_string().contains("unknown field `gpu`"), "{e}");
-        let c: Config = toml::from_str("backend = \"slurm\"\n[plans.big]\ncore_hours = 5.0\n")
-            .unwrap();
+        let c: Config =
+            toml::from_str("backend = \"slurm\"\n[plans.big]\ncore_hours = 5.0\n").unwrap();
         assert_eq!(c.plans.len(), 1);
         assert!(c.validate().unwrap_err().contains("default_plan `free`"));
     }

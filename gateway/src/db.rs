@@ -69,10 +69,18 @@ pub async fn open(url: &str) -> Result<(Db, Dialect), String> {
                 if dialect == Dialect::Sqlite {
                     // WAL lets readers run beside the writer; the busy timeout makes writers
                     // queue instead of failing.
-                    sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA busy_timeout = 30000").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA journal_mode = WAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA busy_timeout = 30000")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA foreign_keys = ON")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA synchronous = FULL")
+                        .execute(&mut *conn)
+                        .await?;
                 }
                 Ok(())
             })
@@ -112,13 +120,15 @@ pub fn now() -> i64 {
 
 /// `YYYY-MM` (UTC) of a Unix time.
 pub fn month_of(t: i64) -> String {
-    let d = time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let d =
+        time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!("{:04}-{:02}", d.year(), d.month() as u8)
 }
 
 /// RFC 3339 (UTC) of a Unix time.
 pub fn rfc3339(t: i64) -> String {
-    let d = time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let d =
+        time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     d.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

@@ -56,9 +56,12 @@ fn path_ok(p: &str) -> bool {
     let path = std::path::Path::new(p);
     path.is_relative()
         && !p.contains('\0')
-        && path
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+        && path.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
 }
 
 /// File-path values that leave the job directory.
@@ -82,13 +85,21 @@ fn unsafe_paths(deck: &Deck, reg: &galvana_decks::Registry) -> Vec<Problem> {
     };
     let mut objects = vec![
         (vec!["mesh".to_string()], SectionKind::Mesh, &deck.mesh),
-        (vec!["physics".to_string()], SectionKind::Physics, &deck.physics),
+        (
+            vec!["physics".to_string()],
+            SectionKind::Physics,
+            &deck.physics,
+        ),
     ];
     for (kind, sec, list) in [
         (SectionKind::Material, "materials", &deck.materials),
         (SectionKind::Bc, "bcs", &deck.bcs),
         (SectionKind::Source, "sources", &deck.sources),
-        (SectionKind::Postprocessor, "postprocessors", &deck.postprocessors),
+        (
+            SectionKind::Postprocessor,
+            "postprocessors",
+            &deck.postprocessors,
+        ),
     ] {
         for (name, o) in list {
             objects.push((vec![sec.to_string(), name.clone()], kind, o));

@@ -25,7 +25,9 @@ fn walk(root: &std::path::Path) -> Vec<Value> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         let mut entries: Vec<_> = rd.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
@@ -58,7 +60,11 @@ fn walk(root: &std::path::Path) -> Vec<Value> {
 }
 
 /// `GET /api/v1/jobs/{id}/files`
-pub async fn list(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     let (_, dir, _) = job_access(&st, &c, id, Role::Viewer).await?;
     let files = tokio::task::spawn_blocking(move || walk(&dir))
         .await
@@ -136,11 +142,24 @@ pub async fn get(
         .replace(['"', '\\', '\r', '\n'], "_");
     let mut r = Response::new(body);
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&full)));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(&full)),
+    );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len - start));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
-    let disp = if q.download.unwrap_or(false) { "attachment" } else { "inline" };
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    let disp = if q.download.unwrap_or(false) {
+        "attachment"
+    } else {
+        "inline"
+    };
     if let Ok(v) = HeaderValue::from_str(&format!("{disp}; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -149,7 +168,11 @@ pub async fn get(
 }
 
 /// `GET /api/v1/jobs/{id}/checkpoints`: every checkpoint file of the job's runs.
-pub async fn checkpoints(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn checkpoints(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     let (_, dir, _) = job_access(&st, &c, id, Role::Viewer).await?;
     let list = tokio::task::spawn_blocking(move || {
         walk(&dir)
@@ -178,7 +201,14 @@ mod tests {
         std::fs::write(d.join("../secret-gw-confine"), "x").unwrap();
         std::os::unix::fs::symlink("/etc/passwd", d.join("job/link")).unwrap();
         assert!(confine(&d, "job/run/monitors.csv").is_some());
-        for bad in ["../secret-gw-confine", "/etc/passwd", "job/../../secret-gw-confine", "job/link", "job", ""] {
+        for bad in [
+            "../secret-gw-confine",
+            "/etc/passwd",
+            "job/../../secret-gw-confine",
+            "job/link",
+            "job",
+            "",
+        ] {
             assert!(confine(&d, bad).is_none(), "{bad}");
         }
         let _ = std::fs::remove_dir_all(&d);

@@ -43,17 +43,29 @@ pub struct SubmitBody {
 }
 
 /// Find a project by name or id; 404 unless the caller is in it.
-pub async fn project_by_ref(st: &AppState, c: &Caller, r: &Value) -> ApiResult<(i64, String, String)> {
+pub async fn project_by_ref(
+    st: &AppState,
+    c: &Caller,
+    r: &Value,
+) -> ApiResult<(i64, String, String)> {
     let row = match r {
-        Value::Number(n) => sqlx::query("SELECT id, name, plan FROM projects WHERE id = $1")
-            .bind(n.as_i64().unwrap_or(-1))
-            .fetch_optional(&st.db)
-            .await?,
-        Value::String(s) => sqlx::query("SELECT id, name, plan FROM projects WHERE name = $1")
-            .bind(s)
-            .fetch_optional(&st.db)
-            .await?,
-        _ => return Err(ApiError::bad_request("`project` must be a project name or id")),
+        Value::Number(n) => {
+            sqlx::query("SELECT id, name, plan FROM projects WHERE id = $1")
+                .bind(n.as_i64().unwrap_or(-1))
+                .fetch_optional(&st.db)
+                .await?
+        }
+        Value::String(s) => {
+            sqlx::query("SELECT id, name, plan FROM projects WHERE name = $1")
+                .bind(s)
+                .fetch_optional(&st.db)
+                .await?
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "`project` must be a project name or id",
+            ))
+        }
     };
     let Some(row) = row else {
         return Err(ApiError::not_found("project"));
@@ -93,14 +105,16 @@ fn submit_options(st: &AppState, body: &SubmitBody, workdir: PathBuf) -> SubmitO
 }
 
 /// Write the deck (and sweep) into `dir` and build the submission there (nothing submitted).
-fn stage(dir: &std::path::Path, body: &SubmitBody, opts: &SubmitOptions) -> Result<galvana_scheduler::Prepared, String> {
+fn stage(
+    dir: &std::path::Path,
+    body: &SubmitBody,
+    opts: &SubmitOptions,
+) -> Result<galvana_scheduler::Prepared, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::fs::write(dir.join("deck.toml"), &body.deck).map_err(|e| e.to_string())?;
     let entry = match &body.sweep {
         Some(s) => {
-            let mut doc: toml_edit::DocumentMut = s
-                .parse()
-                .map_err(|e| format!("sweep: {e}"))?;
+            let mut doc: toml_edit::DocumentMut = s.parse().map_err(|e| format!("sweep: {e}"))?;
             doc["deck"] = toml_edit::value("deck.toml");
             std::fs::write(dir.join("sweep.toml"), doc.to_string()).map_err(|e| e.to_string())?;
             dir.join("sweep.toml")
@@ -119,7 +133,12 @@ pub async fn submit(
     c: Caller,
     Json(body): Json<SubmitBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    if body.deck.len() > st.config.max_deck_bytes || body.sweep.as_ref().is_some_and(|s| s.len() > st.config.max_deck_bytes) {
+    if body.deck.len() > st.config.max_deck_bytes
+        || body
+            .sweep
+            .as_ref()
+            .is_some_and(|s| s.len() > st.config.max_deck_bytes)
+    {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
@@ -142,9 +161,19 @@ pub async fn submit(
         ));
     }
     // Stage once to validate the whole submission (sweep tasks included) before reserving.
-    let staging = st.config.data_dir.join("staging").join(crate::auth::new_secret(""));
+    let staging = st
+        .config
+        .data_dir
+        .join("staging")
+        .join(crate::auth::new_secret(""));
     let staged = {
-        let (dir, b) = (staging.clone(), SubmitBody { project: Value::Null, ..clone_body(&body) });
+        let (dir, b) = (
+            staging.clone(),
+            SubmitBody {
+                project: Value::Null,
+                ..clone_body(&body)
+            },
+        );
         let opts = submit_options(&st, &body, staging.join("job"));
         tokio::task::spawn_blocking(move || {
             let r = stage(&dir, &b, &opts);
@@ -154,9 +183,8 @@ pub async fn submit(
         .await
         .map_err(ApiError::internal)?
     };
-    let prepared = staged.map_err(|m| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_submission", m)
-    })?;
+    let prepared = staged
+        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_submission", m))?;
     let tasks = prepared.campaign.tasks.len().max(1) as i64;
     let ntasks = prepared.spec.ntasks as i64;
     let gpus = (prepared.spec.ntasks * prepared.spec.gpus_per_task) as i64;
@@ -194,7 +222,11 @@ pub async fn submit(
     .fetch_one(&mut *tx)
     .await?;
     let id = row.i("id");
-    let dir = st.config.project_dir(project).join("jobs").join(id.to_string());
+    let dir = st
+        .config
+        .project_dir(project)
+        .join("jobs")
+        .join(id.to_string());
     sqlx::query("UPDATE jobs SET dir = $1 WHERE id = $2")
         .bind(dir.display().to_string())
         .bind(id)
@@ -215,7 +247,11 @@ pub async fn submit(
                 tasks,
                 ntasks,
                 walltime,
-                if gpus > 0 { format!(", {gpus} GPUs") } else { String::new() }
+                if gpus > 0 {
+                    format!(", {gpus} GPUs")
+                } else {
+                    String::new()
+                }
             ),
         },
     )
@@ -248,12 +284,14 @@ pub async fn submit(
             Ok((StatusCode::CREATED, Json(j)))
         }
         Err(msg) => {
-            sqlx::query("UPDATE jobs SET state = 'submit_failed', reason = $1, ended_at = $2 WHERE id = $3")
-                .bind(&msg)
-                .bind(now())
-                .bind(id)
-                .execute(&st.db)
-                .await?;
+            sqlx::query(
+                "UPDATE jobs SET state = 'submit_failed', reason = $1, ended_at = $2 WHERE id = $3",
+            )
+            .bind(&msg)
+            .bind(now())
+            .bind(id)
+            .execute(&st.db)
+            .await?;
             ledger::settle(&st, id, &[], true).await?;
             Err(ApiError::new(
                 StatusCode::BAD_GATEWAY,
@@ -320,7 +358,12 @@ pub async fn get_job(st: &AppState, id: i64) -> ApiResult<Value> {
 }
 
 /// The job's project and directory, after checking the caller may see it (`need`).
-pub async fn job_access(st: &AppState, c: &Caller, id: i64, need: Role) -> ApiResult<(i64, PathBuf, sqlx::any::AnyRow)> {
+pub async fn job_access(
+    st: &AppState,
+    c: &Caller,
+    id: i64,
+    need: Role,
+) -> ApiResult<(i64, PathBuf, sqlx::any::AnyRow)> {
     let r = sqlx::query(&format!(
         "SELECT {JOB_COLS} FROM jobs j JOIN projects p ON p.id = j.project_id JOIN users u ON u.id = j.user_id WHERE j.id = $1"
     ))
@@ -343,7 +386,11 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/jobs`: the caller's projects' jobs, newest first.
-pub async fn list(State(st): State<Arc<AppState>>, c: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let rows = sqlx::query(&format!(
         "SELECT {JOB_COLS} FROM jobs j JOIN projects p ON p.id = j.project_id JOIN users u ON u.id = j.user_id \
@@ -412,7 +459,11 @@ pub fn campaign_json(dir: &std::path::Path) -> Option<Value> {
 }
 
 /// `GET /api/v1/jobs/{id}`: the job and its campaign.
-pub async fn get(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn get(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     let (_, dir, r) = job_access(&st, &c, id, Role::Viewer).await?;
     let mut j = job_json(&r);
     let camp = tokio::task::spawn_blocking(move || campaign_json(&dir))
@@ -423,7 +474,11 @@ pub async fn get(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>
 }
 
 /// `POST /api/v1/jobs/{id}/cancel`
-pub async fn cancel(State(st): State<Arc<AppState>>, c: Caller, Path(id): Path<i64>) -> ApiResult<(StatusCode, Json<Value>)> {
+pub async fn cancel(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let (_, _, r) = job_access(&st, &c, id, Role::Member).await?;
     let state = r.s("state");
     if !is_active(&state) {
@@ -458,9 +513,17 @@ pub struct CheckBody {
 }
 
 /// `POST /api/v1/check`: diagnostics for a deck, as `galvana check` gives them.
-pub async fn check(State(st): State<Arc<AppState>>, _c: Caller, Json(b): Json<CheckBody>) -> ApiResult<Json<Value>> {
+pub async fn check(
+    State(st): State<Arc<AppState>>,
+    _c: Caller,
+    Json(b): Json<CheckBody>,
+) -> ApiResult<Json<Value>> {
     if b.deck.len() > st.config.max_deck_bytes {
-        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "deck too large"));
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "deck too large",
+        ));
     }
     let text = b.deck;
     let (problems, cost) = tokio::task::spawn_blocking(move || {
@@ -489,5 +552,7 @@ pub async fn check(State(st): State<Arc<AppState>>, _c: Caller, Json(b): Json<Ch
     } else {
         Value::Null
     };
-    Ok(Json(json!({"ok": ok, "diagnostics": problems, "cost": cost})))
+    Ok(Json(
+        json!({"ok": ok, "diagnostics": problems, "cost": cost}),
+    ))
 }

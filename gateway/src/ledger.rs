@@ -45,7 +45,10 @@ pub struct NewEntry<'a> {
 }
 
 /// Append an entry; `false` when an entry with the same source key exists (nothing written).
-pub async fn append(tx: &mut sqlx::Transaction<'_, Any>, e: NewEntry<'_>) -> Result<bool, sqlx::Error> {
+pub async fn append(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    e: NewEntry<'_>,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "INSERT INTO ledger (project_id, job_id, kind, month, core_s, gpu_s, amount_micro, source_key, note, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (source_key) DO NOTHING",
@@ -84,7 +87,10 @@ impl AcctRecord {
     pub fn from_usage(u: &galvana_scheduler::Usage) -> Option<AcctRecord> {
         use galvana_scheduler::JobState;
         let ended = u.state.is_terminal() || u.state == JobState::Requeued;
-        let end = u.end.as_deref().filter(|e| e.len() >= 7 && *e != "Unknown")?;
+        let end = u
+            .end
+            .as_deref()
+            .filter(|e| e.len() >= 7 && *e != "Unknown")?;
         if !ended {
             return None;
         }
@@ -256,7 +262,12 @@ pub async fn entries(st: &AppState, project: i64, month: Option<&str>) -> ApiRes
         .collect())
 }
 
-pub async fn statement(st: &AppState, project: i64, name: &str, month: &str) -> ApiResult<Statement> {
+pub async fn statement(
+    st: &AppState,
+    project: i64,
+    name: &str,
+    month: &str,
+) -> ApiResult<Statement> {
     let entries = entries(st, project, Some(month)).await?;
     // The database's own sums, so a test can hold them against the sum of the entries.
     let rows = sqlx::query(
@@ -307,7 +318,8 @@ fn credits(micro: i64) -> String {
 
 /// The statement as CSV: one row per entry, then a `total` row.
 pub fn statement_csv(s: &Statement) -> String {
-    let mut out = String::from("id,created_at,kind,job_id,month,core_hours,gpu_hours,amount_credits,note\n");
+    let mut out =
+        String::from("id,created_at,kind,job_id,month,core_hours,gpu_hours,amount_credits,note\n");
     for e in &s.entries {
         out.push_str(&format!(
             "{},{},{},{},{},{:.6},{:.6},{},{}\n",
@@ -359,7 +371,13 @@ mod tests {
         u.alloc_tres.insert("gres/gpu".into(), "2".into());
         let r = AcctRecord::from_usage(&u).unwrap();
         assert_eq!(r.month, "2026-11");
-        assert_eq!(r.usage, Need { core_s: 400, gpu_s: 200 });
+        assert_eq!(
+            r.usage,
+            Need {
+                core_s: 400,
+                gpu_s: 200
+            }
+        );
         u.state = JobState::Running;
         u.end = Some("Unknown".into());
         assert!(AcctRecord::from_usage(&u).is_none());

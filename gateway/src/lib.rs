@@ -107,7 +107,10 @@ pub fn router(st: Arc<AppState>) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics::render))
-        .layer(axum::middleware::from_fn_with_state(st.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            st.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(st)
 }

@@ -8,7 +8,11 @@ use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "galvana-gateway", version, about = "Galvana's cluster gateway: REST API, residual streams, quotas and billing")]
+#[command(
+    name = "galvana-gateway",
+    version,
+    about = "Galvana's cluster gateway: REST API, residual streams, quotas and billing"
+)]
 struct Cli {
     /// Configuration file (default: DATA_DIR/gateway.toml).
     #[arg(long, global = true)]
@@ -106,7 +110,10 @@ fn load_config(cli: &Cli) -> Result<Config, String> {
         .clone()
         .or_else(|| std::env::var_os("GALVANA_GATEWAY_DATA").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("galvana-gateway-data"));
-    let path = cli.config.clone().unwrap_or_else(|| data.join("gateway.toml"));
+    let path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| data.join("gateway.toml"));
     let mut c = Config::load(&path)?;
     if cli.data_dir.is_some() || cli.config.is_none() {
         c.data_dir = data;
@@ -146,10 +153,19 @@ fn real_main(cli: Cli) -> Result<(), String> {
         let st = AppState::open(config).await?;
         match cli.cmd {
             Cmd::Serve { .. } => galvana_gateway::serve(st).await,
-            Cmd::User { cmd: UserCmd::Add { name, admin, password_stdin } } => {
+            Cmd::User {
+                cmd:
+                    UserCmd::Add {
+                        name,
+                        admin,
+                        password_stdin,
+                    },
+            } => {
                 let pw = if password_stdin {
                     let mut s = String::new();
-                    std::io::stdin().read_to_string(&mut s).map_err(|e| e.to_string())?;
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .map_err(|e| e.to_string())?;
                     Some(s.lines().next().unwrap_or("").to_string())
                 } else {
                     None
@@ -158,7 +174,11 @@ fn real_main(cli: Cli) -> Result<(), String> {
                 println!("user {name} added");
                 Ok(())
             }
-            Cmd::Token { user, label, revoke } => {
+            Cmd::Token {
+                user,
+                label,
+                revoke,
+            } => {
                 if revoke {
                     let n = admin::revoke_tokens(&st, &user).await?;
                     println!("revoked {n} token(s) of {user}");
@@ -169,12 +189,19 @@ fn real_main(cli: Cli) -> Result<(), String> {
             }
             Cmd::Project { cmd } => match cmd {
                 ProjectCmd::Add { name, plan, owner } => {
-                    let id = admin::add_project(&st, &name, plan.as_deref(), owner.as_deref()).await?;
+                    let id =
+                        admin::add_project(&st, &name, plan.as_deref(), owner.as_deref()).await?;
                     println!("project {name} added (id {id})");
                     Ok(())
                 }
-                ProjectCmd::Member { project, user, role } => {
-                    let r = Role::parse(&role).ok_or_else(|| format!("role must be owner, member or viewer, not `{role}`"))?;
+                ProjectCmd::Member {
+                    project,
+                    user,
+                    role,
+                } => {
+                    let r = Role::parse(&role).ok_or_else(|| {
+                        format!("role must be owner, member or viewer, not `{role}`")
+                    })?;
                     admin::set_member(&st, &project, &user, r).await?;
                     println!("{user} is {role} of {project}");
                     Ok(())
@@ -185,7 +212,11 @@ fn real_main(cli: Cli) -> Result<(), String> {
                     Ok(())
                 }
             },
-            Cmd::Credit { project, credits, note } => admin::credit(&st, &project, credits, &note).await,
+            Cmd::Credit {
+                project,
+                credits,
+                note,
+            } => admin::credit(&st, &project, credits, &note).await,
             Cmd::ImportAccounting => {
                 let n = poller::import_all(&st).await.map_err(|e| e.message)?;
                 println!("{n} new accounting record(s) charged");
@@ -193,7 +224,11 @@ fn real_main(cli: Cli) -> Result<(), String> {
             }
             Cmd::PollOnce => poller::poll_once(&st).await.map_err(|e| e.message),
             Cmd::Openapi => {
-                println!("{}", serde_json::to_string_pretty(&galvana_gateway::openapi::document()).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&galvana_gateway::openapi::document())
+                        .unwrap_or_default()
+                );
                 Ok(())
             }
         }

@@ -78,7 +78,8 @@ impl Metrics {
         self.streams.load(Ordering::SeqCst)
     }
     pub fn imported(&self, records: usize, lag_s: Option<i64>) {
-        self.imported_records.fetch_add(records as u64, Ordering::Relaxed);
+        self.imported_records
+            .fetch_add(records as u64, Ordering::Relaxed);
         if let Some(l) = lag_s {
             self.last_import_lag_s.store(l, Ordering::Relaxed);
         }
@@ -86,7 +87,9 @@ impl Metrics {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Middleware recording every request under its route pattern (not the raw path, so ids do
@@ -100,8 +103,12 @@ pub async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) ->
     let method = req.method().as_str().to_string();
     let t = Instant::now();
     let resp = next.run(req).await;
-    st.metrics
-        .observe(&method, &route, resp.status().as_u16(), t.elapsed().as_secs_f64());
+    st.metrics.observe(
+        &method,
+        &route,
+        resp.status().as_u16(),
+        t.elapsed().as_secs_f64(),
+    );
     resp
 }
 
@@ -128,14 +135,27 @@ pub async fn render(State(st): State<Arc<AppState>>) -> Response {
                 h.counts[i]
             );
         }
-        let _ = writeln!(o, "galvana_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}", h.n);
-        let _ = writeln!(o, "galvana_http_request_duration_seconds_sum{{route=\"{r}\"}} {}", h.sum);
-        let _ = writeln!(o, "galvana_http_request_duration_seconds_count{{route=\"{r}\"}} {}", h.n);
+        let _ = writeln!(
+            o,
+            "galvana_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}",
+            h.n
+        );
+        let _ = writeln!(
+            o,
+            "galvana_http_request_duration_seconds_sum{{route=\"{r}\"}} {}",
+            h.sum
+        );
+        let _ = writeln!(
+            o,
+            "galvana_http_request_duration_seconds_count{{route=\"{r}\"}} {}",
+            h.n
+        );
     }
-    let states = sqlx::query("SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM jobs GROUP BY state")
-        .fetch_all(&st.db)
-        .await
-        .unwrap_or_default();
+    let states =
+        sqlx::query("SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM jobs GROUP BY state")
+            .fetch_all(&st.db)
+            .await
+            .unwrap_or_default();
     o.push_str("# HELP galvana_jobs Jobs by gateway state.\n# TYPE galvana_jobs gauge\n");
     let mut depth = 0;
     for r in &states {

@@ -61,7 +61,11 @@ fn params(path: &str) -> Vec<Value> {
     let mut v = Vec::new();
     for seg in path.split('/') {
         if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            let schema = if name == "id" { json!({"type": "integer"}) } else { json!({"type": "string"}) };
+            let schema = if name == "id" {
+                json!({"type": "integer"})
+            } else {
+                json!({"type": "string"})
+            };
             v.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
         }
     }
@@ -90,12 +94,15 @@ pub fn document() -> Value {
         }
         if *path == "/api/v1/jobs" && *method == "post" {
             op["responses"]["201"] = json!({"description": "submitted"});
-            op["responses"]["402"] = json!({"description": "quota exceeded; the message says what is left"});
-            op["responses"]["422"] = json!({"description": "invalid deck: `diagnostics` with line, col, message, help"});
+            op["responses"]["402"] =
+                json!({"description": "quota exceeded; the message says what is left"});
+            op["responses"]["422"] =
+                json!({"description": "invalid deck: `diagnostics` with line, col, message, help"});
             op["responses"]["502"] = json!({"description": "the scheduler refused the job"});
         }
         if path.ends_with("/residuals") {
-            op["responses"]["200"] = json!({"description": "text/event-stream", "content": {"text/event-stream": {}}});
+            op["responses"]["200"] =
+                json!({"description": "text/event-stream", "content": {"text/event-stream": {}}});
         }
         paths
             .entry(path.to_string())

@@ -34,7 +34,11 @@ struct Seen {
     usage: Option<Vec<Usage>>,
 }
 
-fn look(backend: galvana_scheduler::BackendKind, dir: PathBuf, refresh: bool) -> Result<Seen, String> {
+fn look(
+    backend: galvana_scheduler::BackendKind,
+    dir: PathBuf,
+    refresh: bool,
+) -> Result<Seen, String> {
     let be = galvana_scheduler::open_backend(backend).map_err(|e| e.to_string())?;
     let mut c = Campaign::load(&dir.join("job")).map_err(|e| e.to_string())?;
     let status = if refresh {
@@ -58,7 +62,16 @@ pub async fn poll_once(st: &Arc<AppState>) -> ApiResult<()> {
     .await?;
     for r in rows {
         let id = r.i("id");
-        if let Err(e) = follow(st, id, PathBuf::from(r.s("dir")), &r.s("state"), r.oi("ended_at"), false).await {
+        if let Err(e) = follow(
+            st,
+            id,
+            PathBuf::from(r.s("dir")),
+            &r.s("state"),
+            r.oi("ended_at"),
+            false,
+        )
+        .await
+        {
             eprintln!("galvana-gateway: job {id}: {}", e.message);
         }
     }
@@ -68,12 +81,22 @@ pub async fn poll_once(st: &Arc<AppState>) -> ApiResult<()> {
 /// Re-import accounting for every ended job (what `galvana-gateway import-accounting` runs).
 /// Idempotent: records already charged are skipped. Returns the number of new charges.
 pub async fn import_all(st: &Arc<AppState>) -> ApiResult<usize> {
-    let rows = sqlx::query("SELECT id, dir, state, ended_at FROM jobs WHERE ended_at IS NOT NULL ORDER BY id")
-        .fetch_all(&st.db)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, dir, state, ended_at FROM jobs WHERE ended_at IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&st.db)
+    .await?;
     let mut n = 0;
     for r in rows {
-        n += follow(st, r.i("id"), PathBuf::from(r.s("dir")), &r.s("state"), r.oi("ended_at"), true).await?;
+        n += follow(
+            st,
+            r.i("id"),
+            PathBuf::from(r.s("dir")),
+            &r.s("state"),
+            r.oi("ended_at"),
+            true,
+        )
+        .await?;
     }
     Ok(n)
 }
@@ -129,7 +152,8 @@ async fn follow(
     }
     let new = ledger::settle(st, id, &records, release).await?;
     if new > 0 || release {
-        st.metrics.imported(new, ended_at.filter(|_| release).map(|e| t - e));
+        st.metrics
+            .imported(new, ended_at.filter(|_| release).map(|e| t - e));
     }
     Ok(new)
 }

@@ -36,11 +36,12 @@ pub fn allowance(plan: &Plan) -> Need {
 
 /// What a project has committed in `month` (reservations still open plus charges).
 pub async fn committed(st: &AppState, project: i64, month: &str) -> ApiResult<Need> {
-    let r = sqlx::query("SELECT core_s, gpu_s FROM quota_usage WHERE project_id = $1 AND month = $2")
-        .bind(project)
-        .bind(month)
-        .fetch_optional(&st.db)
-        .await?;
+    let r =
+        sqlx::query("SELECT core_s, gpu_s FROM quota_usage WHERE project_id = $1 AND month = $2")
+            .bind(project)
+            .bind(month)
+            .fetch_optional(&st.db)
+            .await?;
     Ok(r.map(|r| Need {
         core_s: r.i("core_s"),
         gpu_s: r.i("gpu_s"),
@@ -57,11 +58,9 @@ pub async fn reserve(
     plan_name: &str,
     need: Need,
 ) -> ApiResult<String> {
-    let plan = st
-        .config
-        .plans
-        .get(plan_name)
-        .ok_or_else(|| ApiError::internal(format!("project plan `{plan_name}` is not configured")))?;
+    let plan = st.config.plans.get(plan_name).ok_or_else(|| {
+        ApiError::internal(format!("project plan `{plan_name}` is not configured"))
+    })?;
     let limit = allowance(plan);
     let month = month_of(now());
     sqlx::query(
@@ -87,11 +86,12 @@ pub async fn reserve(
     if done.rows_affected() == 1 {
         return Ok(month);
     }
-    let r = sqlx::query("SELECT core_s, gpu_s FROM quota_usage WHERE project_id = $1 AND month = $2")
-        .bind(project)
-        .bind(&month)
-        .fetch_one(&mut **tx)
-        .await?;
+    let r =
+        sqlx::query("SELECT core_s, gpu_s FROM quota_usage WHERE project_id = $1 AND month = $2")
+            .bind(project)
+            .bind(&month)
+            .fetch_one(&mut **tx)
+            .await?;
     let left_core = (limit.core_s - r.i("core_s")).max(0);
     let left_gpu = (limit.gpu_s - r.i("gpu_s")).max(0);
     st.metrics.quota_refusal();

@@ -87,16 +87,25 @@ impl Tail {
         let mut any = false;
         while let Some(nl) = self.partial.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = self.partial.drain(..=nl).collect();
-            let text = String::from_utf8_lossy(&line[..line.len() - 1]).trim().to_string();
+            let text = String::from_utf8_lossy(&line[..line.len() - 1])
+                .trim()
+                .to_string();
             let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
                 continue;
             };
-            let seq = v.get("seq").and_then(|s| s.as_i64()).unwrap_or(self.last_seq + 1);
+            let seq = v
+                .get("seq")
+                .and_then(|s| s.as_i64())
+                .unwrap_or(self.last_seq + 1);
             if seq <= self.last_seq {
                 continue;
             }
             self.last_seq = seq;
-            let kind = v.get("kind").and_then(|k| k.as_str()).unwrap_or("message").to_string();
+            let kind = v
+                .get("kind")
+                .and_then(|k| k.as_str())
+                .unwrap_or("message")
+                .to_string();
             self.queue
                 .push_back(Event::default().id(seq.to_string()).event(kind).data(text));
             any = true;
