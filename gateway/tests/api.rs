@@ -256,6 +256,39 @@ async fn a_run_streams_its_residuals_and_is_billed_once() {
     let rest_ids: Vec<i64> = rest.iter().filter_map(|e| e.0).collect();
     assert_eq!(rest_ids, ids[10..].to_vec());
 
+    // The same stream in a terminal: `galvana jobs watch ID --gateway URL`.
+    let o = std::process::Command::new(galvana())
+        .args(["jobs", "watch", &id.to_string(), "--gateway", &g.url])
+        .env("GALVANA_TOKEN", &alice)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let newton = text
+        .lines()
+        .filter(|l| l.contains(" Newton |R| = "))
+        .count();
+    assert_eq!(
+        newton,
+        kinds.iter().filter(|k| **k == "nonlinear").count(),
+        "{text}"
+    );
+    assert!(
+        text.trim_end().ends_with(&format!("Job {id} completed")),
+        "{text}"
+    );
+    let o = std::process::Command::new(galvana())
+        .args(["jobs", "watch", &id.to_string(), "--gateway", &g.url])
+        .env("GALVANA_TOKEN", "gv_wrong")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("401"));
+
     // Billing: reservation, charge for the run, release; totals equal the sum of entries.
     g.wait_settled(&alice, id, 120).await;
     let (_, l) = g
@@ -376,7 +409,8 @@ async fn a_run_streams_its_residuals_and_is_billed_once() {
         .await
         .unwrap();
     for needle in [
-        "galvana_http_requests_total{method=\"GET\",route=\"/api/v1/jobs/{id}/residuals\",status=\"200\"} 5",
+        "galvana_http_requests_total{method=\"GET\",route=\"/api/v1/jobs/{id}/residuals\",status=\"200\"} 6",
+        "galvana_http_requests_total{method=\"GET\",route=\"/api/v1/jobs/{id}/residuals\",status=\"401\"} 1",
         "galvana_jobs{state=\"completed\"} 1",
         "galvana_residual_streams 0",
         "galvana_http_request_duration_seconds_bucket{route=\"/api/v1/jobs\",le=\"+Inf\"} 1",

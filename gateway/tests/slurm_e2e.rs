@@ -24,7 +24,16 @@ fn enabled() -> bool {
 /// `(core-seconds, GPU-seconds)` of every run of a job, read from `sacct` directly.
 fn sacct_core_s(id: &str) -> Vec<(String, i64)> {
     let o = Command::new("sacct")
-        .args(["-j", id, "-X", "-n", "-P", "--duplicates", "-o", "State,ElapsedRaw,AllocCPUS"])
+        .args([
+            "-j",
+            id,
+            "-X",
+            "-n",
+            "-P",
+            "--duplicates",
+            "-o",
+            "State,ElapsedRaw,AllocCPUS",
+        ])
         .output()
         .unwrap();
     String::from_utf8_lossy(&o.stdout)
@@ -32,27 +41,51 @@ fn sacct_core_s(id: &str) -> Vec<(String, i64)> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split('|').collect();
-            (f[0].to_string(), f[1].parse::<i64>().unwrap() * f[2].parse::<i64>().unwrap())
+            (
+                f[0].to_string(),
+                f[1].parse::<i64>().unwrap() * f[2].parse::<i64>().unwrap(),
+            )
         })
         .collect()
 }
 
 fn rest_env() -> Vec<(&'static str, String)> {
-    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap().trim().to_string();
-    let out = Command::new("scontrol").args(["token", "lifespan=7200"]).output().expect("scontrol token");
+    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let out = Command::new("scontrol")
+        .args(["token", "lifespan=7200"])
+        .output()
+        .expect("scontrol token");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let token = text.trim().strip_prefix("SLURM_JWT=").unwrap_or_else(|| panic!("scontrol token: {text}")).to_string();
+    let token = text
+        .trim()
+        .strip_prefix("SLURM_JWT=")
+        .unwrap_or_else(|| panic!("scontrol token: {text}"))
+        .to_string();
     vec![
         ("SLURM_JWT", token),
         ("SLURMRESTD_USER", user),
-        ("SLURMRESTD_URL", std::env::var("SLURMRESTD_URL").unwrap_or_else(|_| "http://127.0.0.1:6820".into())),
+        (
+            "SLURMRESTD_URL",
+            std::env::var("SLURMRESTD_URL").unwrap_or_else(|_| "http://127.0.0.1:6820".into()),
+        ),
     ]
 }
 
 async fn run_through(backend: &str, env: &[(&str, String)]) {
     let g = Gateway::start(&format!("slurm-{backend}"), backend, "", env);
     let alice = g.user("alice");
-    g.admin(&["project", "add", "pa", "--plan", "researcher", "--owner", "alice"]);
+    g.admin(&[
+        "project",
+        "add",
+        "pa",
+        "--plan",
+        "researcher",
+        "--owner",
+        "alice",
+    ]);
     let (s, j) = g.submit(&alice, "pa", &deck(1800.0, 2, "00:10:00")).await;
     assert_eq!(s, StatusCode::CREATED, "{j}");
     let id = j["id"].as_i64().unwrap();
@@ -75,18 +108,29 @@ async fn run_through(backend: &str, env: &[(&str, String)]) {
     })
     .await;
     assert_eq!(live, Some(true), "residuals arrived while the job ran");
-    assert_eq!(events.last().unwrap().2["state"], "completed", "{:?}", events.last());
+    assert_eq!(
+        events.last().unwrap().2["state"],
+        "completed",
+        "{:?}",
+        events.last()
+    );
     assert!(events.iter().any(|e| e.1 == "done"));
 
     // The ledger charges what sacct reports.
     g.wait_settled(&alice, id, 180).await;
-    let (_, l) = g.get(&alice, &format!("/api/v1/projects/{pid}/ledger")).await;
+    let (_, l) = g
+        .get(&alice, &format!("/api/v1/projects/{pid}/ledger"))
+        .await;
     let e = l["entries"].as_array().unwrap();
     let kinds: Vec<&str> = e.iter().map(|x| x["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["reservation", "charge", "release"], "{l}");
     let truth = sacct_core_s(&sid);
     assert_eq!(truth.len(), 1, "{truth:?}");
-    assert_eq!(e[1]["core_s"].as_i64().unwrap(), truth[0].1, "{l} vs sacct {truth:?}");
+    assert_eq!(
+        e[1]["core_s"].as_i64().unwrap(),
+        truth[0].1,
+        "{l} vs sacct {truth:?}"
+    );
     assert!(e[1]["note"].as_str().unwrap().contains(&sid));
 }
 
@@ -116,7 +160,15 @@ async fn a_signalled_campaign_requeues_continues_and_is_charged_per_segment() {
     let _turn = TURN.lock().await;
     let g = Gateway::start("slurm-campaign", "slurm", "", &[]);
     let alice = g.user("alice");
-    g.admin(&["project", "add", "pa", "--plan", "researcher", "--owner", "alice"]);
+    g.admin(&[
+        "project",
+        "add",
+        "pa",
+        "--plan",
+        "researcher",
+        "--owner",
+        "alice",
+    ]);
     let (s, j) = g.submit(&alice, "pa", &deck(3600.0, 1, "00:10:00")).await;
     assert_eq!(s, StatusCode::CREATED, "{j}");
     let id = j["id"].as_i64().unwrap();
@@ -133,7 +185,10 @@ async fn a_signalled_campaign_requeues_continues_and_is_charged_per_segment() {
     let events = read_sse(resp, |(_, kind, data)| {
         if !signalled && kind == "step" && data["time"].as_f64().unwrap_or(0.0) > 0.5 {
             // As Slurm does GRACE seconds before the time limit: USR1 to the batch script.
-            let st = Command::new("scancel").args(["--signal=USR1", "--batch", &sid]).status().unwrap();
+            let st = Command::new("scancel")
+                .args(["--signal=USR1", "--batch", &sid])
+                .status()
+                .unwrap();
             assert!(st.success());
             signalled = true;
         }
@@ -142,8 +197,14 @@ async fn a_signalled_campaign_requeues_continues_and_is_charged_per_segment() {
     .await;
     assert!(signalled);
     let kinds: Vec<&str> = events.iter().map(|e| e.1.as_str()).collect();
-    let ck = kinds.iter().position(|k| *k == "checkpoint").expect("a checkpoint event");
-    let rs = kinds.iter().position(|k| *k == "restart").expect("a restart event");
+    let ck = kinds
+        .iter()
+        .position(|k| *k == "checkpoint")
+        .expect("a checkpoint event");
+    let rs = kinds
+        .iter()
+        .position(|k| *k == "restart")
+        .expect("a restart event");
     assert!(ck < rs, "{kinds:?}");
     assert_eq!(events.last().unwrap().2["state"], "completed");
     // One stream across both segments: ids continue without a gap or repeat.
@@ -152,16 +213,35 @@ async fn a_signalled_campaign_requeues_continues_and_is_charged_per_segment() {
 
     let (_, c) = g.get(&alice, &format!("/api/v1/campaigns/{id}")).await;
     let t = &c["campaign"]["tasks"][0];
-    let actions: Vec<&str> = t["segments"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
-    assert_eq!((actions, t["restarts"].as_u64()), (vec!["requeue", "done"], Some(1)), "{c}");
+    let actions: Vec<&str> = t["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (actions, t["restarts"].as_u64()),
+        (vec!["requeue", "done"], Some(1)),
+        "{c}"
+    );
     assert_eq!(t["progress"], json!(1.0));
 
     g.wait_settled(&alice, id, 180).await;
-    let (_, l) = g.get(&alice, &format!("/api/v1/projects/{pid}/ledger")).await;
-    let charges: Vec<&Value> = l["entries"].as_array().unwrap().iter().filter(|e| e["kind"] == "charge").collect();
+    let (_, l) = g
+        .get(&alice, &format!("/api/v1/projects/{pid}/ledger"))
+        .await;
+    let charges: Vec<&Value> = l["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "charge")
+        .collect();
     let truth = sacct_core_s(&sid);
     assert_eq!(charges.len(), 2, "{l}");
-    assert_eq!(truth.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ["REQUEUED", "COMPLETED"]);
+    assert_eq!(
+        truth.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(),
+        ["REQUEUED", "COMPLETED"]
+    );
     let sum: i64 = charges.iter().map(|c| c["core_s"].as_i64().unwrap()).sum();
     assert_eq!(sum, truth.iter().map(|t| t.1).sum::<i64>());
 }

@@ -75,6 +75,13 @@ pub enum JobsCmd {
         /// Seconds between polls.
         #[arg(long, default_value_t = 5.0)]
         interval: f64,
+        /// Follow the job through a Galvana gateway (`http://host:port`; token in
+        /// `$GALVANA_TOKEN`) instead of this machine's campaigns.
+        #[arg(long, env = "GALVANA_GATEWAY")]
+        gateway: Option<String>,
+        /// Also print linear (KSP) iterations.
+        #[arg(long)]
+        linear: bool,
     },
 }
 
@@ -191,7 +198,7 @@ pub fn submit(a: &SubmitArgs) -> i32 {
                 c.workdir.display()
             );
             if a.wait {
-                watch_campaign(c, backend.as_ref(), Duration::from_secs(5))
+                watch_campaign(c, backend.as_ref(), Duration::from_secs(5), None)
             } else {
                 0
             }
@@ -224,8 +231,33 @@ fn print_jobs(jobs: &[JobInfo]) {
 }
 
 pub fn jobs(a: &JobsArgs) -> i32 {
-    if let Some(JobsCmd::Watch { id, interval }) = &a.cmd {
-        return watch_job(id, a.backend, Duration::from_secs_f64(interval.max(0.2)));
+    if let Some(JobsCmd::Watch {
+        id,
+        interval,
+        gateway,
+        linear,
+    }) = &a.cmd
+    {
+        if let Some(url) = gateway {
+            let token = std::env::var("GALVANA_TOKEN").unwrap_or_default();
+            if token.is_empty() {
+                eprintln!("error: set GALVANA_TOKEN to an API token of the gateway");
+                return 2;
+            }
+            return match crate::watch::watch_gateway(url, &token, id, *linear) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    1
+                }
+            };
+        }
+        return watch_job(
+            id,
+            a.backend,
+            Duration::from_secs_f64(interval.max(0.2)),
+            *linear,
+        );
     }
     let backend = match backend_of(a.backend) {
         Ok(b) => b,
@@ -248,11 +280,11 @@ pub fn jobs(a: &JobsArgs) -> i32 {
 }
 
 /// Follow a job: through its campaign when it has one, else through the scheduler alone.
-fn watch_job(id: &str, b: Option<BackendKind>, every: Duration) -> i32 {
+fn watch_job(id: &str, b: Option<BackendKind>, every: Duration, linear: bool) -> i32 {
     if let Ok(c) = Campaign::find(id) {
         if b.is_none() || b == Some(c.backend) {
             return match open_backend(c.backend) {
-                Ok(backend) => watch_campaign(c, backend.as_ref(), every),
+                Ok(backend) => watch_campaign(c, backend.as_ref(), every, Some(linear)),
                 Err(e) => fail(e),
             };
         }
@@ -284,11 +316,28 @@ fn watch_job(id: &str, b: Option<BackendKind>, every: Duration) -> i32 {
     }
 }
 
-fn watch_campaign(mut c: Campaign, backend: &dyn Backend, every: Duration) -> i32 {
+/// Refresh until the campaign ends. With `residuals` (`Some(linear)`), a single run's
+/// residual stream is printed as it grows.
+fn watch_campaign(
+    mut c: Campaign,
+    backend: &dyn Backend,
+    every: Duration,
+    residuals: Option<bool>,
+) -> i32 {
     let mut last = String::new();
+    let mut tail = match (residuals, c.tasks.as_slice()) {
+        (Some(linear), [t]) => Some(crate::watch::FileTail::new(
+            &t.output.join("residuals.jsonl"),
+            linear,
+        )),
+        _ => None,
+    };
     loop {
         if let Err(e) = c.refresh(backend) {
             return fail(e);
+        }
+        if let Some(t) = &mut tail {
+            t.pump(&mut std::io::stdout());
         }
         let report = c.report();
         if report != last {
@@ -401,7 +450,7 @@ pub fn campaign(a: &CampaignArgs) -> i32 {
         Err(e) => return fail(e),
     };
     if let Some(every) = every {
-        return watch_campaign(c, backend.as_ref(), every);
+        return watch_campaign(c, backend.as_ref(), every, None);
     }
     if let Err(e) = c.refresh(backend.as_ref()) {
         return fail(e);

@@ -29,6 +29,7 @@ pub mod spec;
 pub mod state;
 pub mod submit;
 pub mod sweep;
+pub mod watch;
 
 pub use backend::{open_backend, Backend, BackendKind};
 pub use campaign::{Campaign, CampaignStatus, Segment, TaskState};
