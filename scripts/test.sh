@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs dependencies, then lint, unit,
-# integration, MPI and real-Slurm tests of every crate, the PETSc backend (when GALVANA_WITH_PETSC=1 or
+# integration, MPI, real-Slurm and PostgreSQL tests of every crate, the PETSc backend (when GALVANA_WITH_PETSC=1 or
 # PETSc is installed), and the quick validation subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,11 @@ if [ "${GALVANA_NO_SLURM:-0}" != "1" ]; then
 fi
 echo "==> cargo test (all default crates, release)"
 cargo test --release
+if [ "${GALVANA_NO_POSTGRES:-0}" != "1" ]; then
+  echo "==> gateway API tests again on PostgreSQL"
+  pg="$(scripts/postgres-local.sh up)"
+  GALVANA_TEST_POSTGRES="$pg" cargo test --release -p galvana-gateway --test api
+fi
 if [ $petsc = 1 ]; then
   echo "==> PETSc backend tests"
   cargo test --release -p galvana-petsc

@@ -70,9 +70,33 @@ pub fn deck(end: f64, ranks: u32, walltime: &str) -> String {
     out
 }
 
+/// With `GALVANA_TEST_POSTGRES=postgres://user:pw@host:port` (see `scripts/postgres-local.sh`),
+/// each gateway gets a fresh PostgreSQL database instead of SQLite.
+fn database_for(name: &str) -> Option<String> {
+    let base = std::env::var("GALVANA_TEST_POSTGRES").ok()?;
+    let db = format!("gw_{}_{}", name.replace('-', "_"), std::process::id());
+    for sql in [
+        format!("drop database if exists {db}"),
+        format!("create database {db}"),
+    ] {
+        let o = Command::new("psql")
+            .args([&format!("{base}/postgres"), "-qAtc", &sql])
+            .output()
+            .expect("psql");
+        assert!(
+            o.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    Some(format!("{base}/{db}"))
+}
+
 pub struct Gateway {
     pub url: String,
     pub data: PathBuf,
+    /// PostgreSQL URL, when testing on PostgreSQL.
+    pub db_url: Option<String>,
     child: Child,
     pub http: Client,
 }
@@ -104,6 +128,7 @@ impl Gateway {
             ),
         )
         .unwrap();
+        let db_url = database_for(name);
         let mut cmd = Command::new(gateway_exe());
         cmd.args([
             "--data-dir",
@@ -118,6 +143,9 @@ impl Gateway {
         .stderr(Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);
+        }
+        if let Some(u) = &db_url {
+            cmd.env("DATABASE_URL", u);
         }
         let mut child = cmd.spawn().expect("start galvana-gateway");
         let stderr = child.stderr.take().unwrap();
@@ -148,6 +176,7 @@ impl Gateway {
         Gateway {
             url,
             data,
+            db_url,
             child,
             http: Client::builder()
                 .timeout(Duration::from_secs(120))
@@ -162,6 +191,7 @@ impl Gateway {
             .args(["--data-dir", self.data.to_str().unwrap()])
             .args(args)
             .env_remove("DATABASE_URL")
+            .envs(self.db_url.iter().map(|u| ("DATABASE_URL", u)))
             .output()
             .unwrap();
         assert!(
@@ -294,6 +324,7 @@ pub fn admin_stdin(g: &Gateway, args: &[&str], input: &str) {
         .args(["--data-dir", g.data.to_str().unwrap()])
         .args(args)
         .env_remove("DATABASE_URL")
+        .envs(g.db_url.iter().map(|u| ("DATABASE_URL", u)))
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
