@@ -129,7 +129,13 @@ pub async fn serve(st: Arc<AppState>) -> Result<(), String> {
     tokio::spawn(poller::run(st.clone()));
     axum::serve(listener, router(st))
         .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+            // SIGINT from a terminal, SIGTERM from systemd or a container runtime.
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+            }
+            eprintln!("galvana-gateway: shutting down");
         })
         .await
         .map_err(|e| e.to_string())
