@@ -26,7 +26,7 @@ cargo test --release
 if [ "${GALVANA_NO_POSTGRES:-0}" != "1" ]; then
   echo "==> gateway API tests again on PostgreSQL"
   pg="$(scripts/postgres-local.sh up)"
-  GALVANA_TEST_POSTGRES="$pg" cargo test --release -p galvana-gateway --test api
+  GALVANA_TEST_POSTGRES="$pg" cargo test --release -p galvana-gateway --test api --test ledger_db
 fi
 if [ $petsc = 1 ]; then
   echo "==> PETSc backend tests"

@@ -40,6 +40,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Wakes the poller early (after a submit or cancel).
     pub poke: tokio::sync::Notify,
+    /// Segments per job when its accounting was last read (see `poller`).
+    pub segments_seen: std::sync::Mutex<std::collections::HashMap<i64, usize>>,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             backend,
             metrics: metrics::Metrics::default(),
             poke: tokio::sync::Notify::new(),
+            segments_seen: Default::default(),
         }))
     }
 

@@ -32,12 +32,17 @@ pub async fn run(st: Arc<AppState>) {
 struct Seen {
     status: Option<(String, Option<String>)>,
     usage: Option<Vec<Usage>>,
+    segments: usize,
 }
 
+/// Refresh the campaign (when `refresh`) and read accounting, unless the job is still active
+/// and has finished no segment since the last look (`segments_before`): accounting queries
+/// (`sacct`, slurmdbd) are the expensive part of a poll.
 fn look(
     backend: galvana_scheduler::BackendKind,
     dir: PathBuf,
     refresh: bool,
+    segments_before: Option<usize>,
 ) -> Result<Seen, String> {
     let be = galvana_scheduler::open_backend(backend).map_err(|e| e.to_string())?;
     let mut c = Campaign::load(&dir.join("job")).map_err(|e| e.to_string())?;
@@ -47,9 +52,19 @@ fn look(
     } else {
         None
     };
+    let segments = c.tasks.iter().map(|t| t.segments.len()).sum();
+    let unchanged = c.status.is_active() && segments_before == Some(segments);
     // Accounting may lag the job (slurmdbd); a failure here is retried on the next poll.
-    let usage = c.usage(be.as_ref()).ok();
-    Ok(Seen { status, usage })
+    let usage = if unchanged {
+        None
+    } else {
+        c.usage(be.as_ref()).ok()
+    };
+    Ok(Seen {
+        status,
+        usage,
+        segments,
+    })
 }
 
 /// One pass over the jobs that are active or not yet settled.
@@ -114,10 +129,14 @@ async fn follow(
     }
     let active = is_active(state);
     let backend = st.backend;
-    let seen = tokio::task::spawn_blocking(move || look(backend, dir, active))
+    let before = st.segments_seen.lock().unwrap().get(&id).copied();
+    let seen = tokio::task::spawn_blocking(move || look(backend, dir, active, before))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
+    if seen.usage.is_some() {
+        st.segments_seen.lock().unwrap().insert(id, seen.segments);
+    }
     let t = now();
     let mut ended_at = ended_at;
     if let Some((new, reason)) = &seen.status {
@@ -151,6 +170,9 @@ async fn follow(
         return Ok(0);
     }
     let new = ledger::settle(st, id, &records, release).await?;
+    if release {
+        st.segments_seen.lock().unwrap().remove(&id);
+    }
     if new > 0 || release {
         st.metrics
             .imported(new, ended_at.filter(|_| release).map(|e| t - e));
