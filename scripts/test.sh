@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs dependencies, then lint, unit,
-# integration, MPI, real-Slurm and PostgreSQL tests of every crate, the PETSc backend (when GALVANA_WITH_PETSC=1 or
+# integration, MPI, real-Slurm, PostgreSQL and browser tests of every crate, the PETSc backend (when GALVANA_WITH_PETSC=1 or
 # PETSc is installed), and the quick validation subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,17 @@ echo "==> local Slurm (slurmctld, slurmd, slurmdbd, slurmrestd) for the schedule
 if [ "${GALVANA_NO_SLURM:-0}" != "1" ]; then
   scripts/slurm-local.sh up
   export GALVANA_SLURM_TESTS=1
+fi
+echo "==> browser for the portal test (Debian chromium, playwright-core from npm)"
+if [ "${GALVANA_NO_BROWSER:-0}" != "1" ]; then
+  if ! command -v chromium >/dev/null || ! command -v node >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    pkgs="chromium"; command -v node >/dev/null || pkgs="$pkgs nodejs npm"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $pkgs >/dev/null
+  fi
+  (cd gateway/portal-tests && npm ci --no-audit --no-fund --loglevel=error)
+  export GALVANA_BROWSER_TESTS=1
 fi
 echo "==> cargo test (all default crates, release)"
 cargo test --release

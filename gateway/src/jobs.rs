@@ -87,12 +87,39 @@ fn invalid(problems: Vec<deckcheck::Problem>, what: &str) -> ApiError {
         .with(json!({ "diagnostics": problems }))
 }
 
+/// What the portal and lists show: the given name, else the deck's title (its first comment
+/// line), else `deck`.
+pub fn display_name(body: &SubmitBody) -> String {
+    let n = body.name.clone().unwrap_or_else(|| {
+        body.deck
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix('#'))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "deck".into())
+    });
+    n.chars().filter(|c| !c.is_control()).take(80).collect()
+}
+
+/// A Slurm job name from a display name: `galvana-` and lower-case words joined by `-`.
+pub fn scheduler_name(display: &str) -> String {
+    let slug: String = display
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let slug: String = slug.chars().take(40).collect();
+    format!("galvana-{}", slug.trim_end_matches('-'))
+}
+
 fn submit_options(st: &AppState, body: &SubmitBody, workdir: PathBuf) -> SubmitOptions {
     let mut o = SubmitOptions {
         backend: st.backend,
         workdir: Some(workdir),
         galvana: st.config.galvana_bin.clone(),
-        name: body.name.clone(),
+        name: Some(scheduler_name(&display_name(body))),
         ..SubmitOptions::default()
     };
     if let Some(m) = body.max_segments {
@@ -132,6 +159,18 @@ pub async fn submit(
     State(st): State<Arc<AppState>>,
     c: Caller,
     Json(body): Json<SubmitBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    submit_with(st, c, body, None).await
+}
+
+/// Submit `body`; with `seed`, that checkpoint file becomes the `latest` checkpoint of the new
+/// job's checkpoint directory (`checkpoints/`, which the deck must name), so its first segment
+/// runs with `--restart latest`.
+async fn submit_with(
+    st: Arc<AppState>,
+    c: Caller,
+    body: SubmitBody,
+    seed: Option<PathBuf>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     if body.deck.len() > st.config.max_deck_bytes
         || body
@@ -194,7 +233,7 @@ pub async fn submit(
         gpu_s: gpus * walltime * tasks,
     };
     let kind = if body.sweep.is_some() { "sweep" } else { "run" };
-    let name = prepared.campaign.name.clone();
+    let name = display_name(&body);
     let submitted_at = now();
 
     // Reserve and record the job in one transaction.
@@ -264,6 +303,9 @@ pub async fn submit(
     let d = dir.clone();
     let backend = st.backend;
     let outcome = tokio::task::spawn_blocking(move || -> Result<Campaign, String> {
+        if let Some(src) = &seed {
+            seed_checkpoint(&d.join("checkpoints"), src)?;
+        }
         let prepared = stage(&d, &b, &opts)?;
         let be = galvana_scheduler::open_backend(backend).map_err(|e| e.to_string())?;
         galvana_scheduler::submit(prepared, be.as_ref()).map_err(|e| e.to_string())
@@ -555,4 +597,96 @@ pub async fn check(
     Ok(Json(
         json!({"ok": ok, "diagnostics": problems, "cost": cost}),
     ))
+}
+
+/// Put `src` into `dir` as its `latest` checkpoint (a hard link where possible, else a copy).
+fn seed_checkpoint(dir: &std::path::Path, src: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let name = src.file_name().ok_or("bad checkpoint name")?;
+    let dst = dir.join(name);
+    if std::fs::hard_link(src, &dst).is_err() {
+        std::fs::copy(src, &dst).map_err(|e| format!("copy checkpoint: {e}"))?;
+    }
+    std::fs::write(dir.join("latest"), format!("{}\n", name.to_string_lossy()))
+        .map_err(|e| e.to_string())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestartBody {
+    /// A checkpoint file of the job, as listed by `GET /jobs/{id}/checkpoints`.
+    pub checkpoint: String,
+}
+
+/// `POST /api/v1/jobs/{id}/restart`: a new job in the same project that continues from one of
+/// this job's checkpoints (the same deck, its checkpoint directory set to the new job's).
+pub async fn restart(
+    State(st): State<Arc<AppState>>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Json(b): Json<RestartBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let (project, dir, row) = job_access(&st, &c, id, Role::Member).await?;
+    if row.s("kind") != "run" {
+        return Err(ApiError::bad_request(
+            "only single runs restart from a checkpoint; sweeps resume per task",
+        ));
+    }
+    let rel = b.checkpoint.clone();
+    let (src, deck) = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let src = crate::files::confine(&dir, &rel).filter(|p| {
+                p.extension().is_some_and(|e| e == "h5") && rel.contains("checkpoints/")
+            });
+            let deck = std::fs::read_to_string(dir.join("deck.toml")).ok();
+            (src, deck)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    };
+    let src = src.ok_or_else(|| ApiError::not_found("checkpoint"))?;
+    let deck = deck.ok_or_else(|| ApiError::not_found("deck of the job"))?;
+    let mut doc: toml_edit::DocumentMut = deck
+        .parse()
+        .map_err(|e| ApiError::internal(format!("deck.toml: {e}")))?;
+    if !doc.contains_key("checkpoint") {
+        doc["checkpoint"] = toml_edit::table();
+    }
+    doc["checkpoint"]["directory"] = toml_edit::value("checkpoints");
+    let body = SubmitBody {
+        project: Value::from(project),
+        deck: doc.to_string(),
+        sweep: None,
+        name: Some(format!("restart of job {id}: {}", row.s("name"))),
+        max_segments: None,
+        max_failures: None,
+    };
+    submit_with(st, c, body, Some(src)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        let b = SubmitBody {
+            project: Value::Null,
+            deck: "# Cryogenic thermal link cooldown (transient)\n[mesh]\n".into(),
+            sweep: None,
+            name: None,
+            max_segments: None,
+            max_failures: None,
+        };
+        assert_eq!(
+            display_name(&b),
+            "Cryogenic thermal link cooldown (transient)"
+        );
+        assert_eq!(
+            scheduler_name(&display_name(&b)),
+            "galvana-cryogenic-thermal-link-cooldown-transien"
+        );
+        assert_eq!(scheduler_name("x; rm -rf /"), "galvana-x-rm-rf");
+    }
 }

@@ -17,12 +17,15 @@ pub mod config;
 pub mod db;
 pub mod deckcheck;
 pub mod error;
+pub mod examples;
 pub mod files;
+pub mod history;
 pub mod jobs;
 pub mod ledger;
 pub mod metrics;
 pub mod openapi;
 pub mod poller;
+pub mod portal;
 pub mod quota;
 pub mod sse;
 
@@ -99,6 +102,9 @@ pub fn router(st: Arc<AppState>) -> Router {
         .route("/jobs/{id}/files", get(files::list))
         .route("/jobs/{id}/files/{*path}", get(files::get))
         .route("/jobs/{id}/residuals", get(sse::residuals))
+        .route("/jobs/{id}/residuals/history", get(history::history))
+        .route("/jobs/{id}/restart", post(jobs::restart))
+        .route("/examples", get(examples::list))
         .route("/jobs/{id}/checkpoints", get(files::checkpoints))
         .route("/campaigns", get(campaigns::list))
         .route("/campaigns/{id}", get(campaigns::get))
@@ -109,6 +115,11 @@ pub fn router(st: Arc<AppState>) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/", get(portal::root))
+        .route("/portal", get(portal::shell))
+        .route("/portal/", get(portal::shell))
+        .route("/portal/{*rest}", get(portal::shell))
+        .route("/assets/{name}", get(portal::asset))
         .route("/metrics", get(metrics::render))
         .layer(axum::middleware::from_fn_with_state(
             st.clone(),

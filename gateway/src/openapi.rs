@@ -21,6 +21,9 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/jobs/{id}/files", "Files of the job directory", "viewer"),
     ("get", "/api/v1/jobs/{id}/files/{path}", "Download a file of the job (?tail=BYTES for the end, ?download=true to save)", "viewer"),
     ("get", "/api/v1/jobs/{id}/residuals", "Live residual stream (Server-Sent Events; id = seq; resumable with Last-Event-ID; ends with an `end` event)", "viewer"),
+    ("get", "/api/v1/jobs/{id}/residuals/history", "The residual stream so far as plot series, decimated on the server (?max_points=, ?task=), with last_seq to follow live", "viewer"),
+    ("post", "/api/v1/jobs/{id}/restart", "A new job continuing from one of this job's checkpoints ({checkpoint: path})", "member"),
+    ("get", "/api/v1/examples", "Example decks to start from", "any"),
     ("get", "/api/v1/jobs/{id}/checkpoints", "Checkpoint files of the job's runs", "viewer"),
     ("get", "/api/v1/campaigns", "Restart campaigns (single-deck jobs)", "viewer"),
     ("get", "/api/v1/campaigns/{id}", "A campaign: tasks, segments with actions and reasons", "viewer"),
@@ -40,6 +43,10 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/v1/login") => Some(body(
             json!({"user": {"type": "string"}, "password": {"type": "string"}}),
             &["user", "password"],
+        )),
+        ("post", "/api/v1/jobs/{id}/restart") => Some(body(
+            json!({"checkpoint": {"type": "string"}}),
+            &["checkpoint"],
         )),
         ("post", "/api/v1/check") => Some(body(json!({"deck": {"type": "string"}}), &["deck"])),
         ("post", "/api/v1/jobs") => Some(body(

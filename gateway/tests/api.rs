@@ -696,3 +696,93 @@ async fn sessions_need_csrf_and_bad_decks_point_at_their_lines() {
         assert!(doc["paths"][route][m].is_object(), "{m} {route} missing");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restart_from_a_checkpoint_of_an_ended_job() {
+    let _turn = TURN.lock().await;
+    let g = Gateway::start("restart", "local", "", &[]);
+    let alice = g.user("alice");
+    g.admin(&[
+        "project",
+        "add",
+        "pa",
+        "--plan",
+        "researcher",
+        "--owner",
+        "alice",
+    ]);
+    let text = format!(
+        "{}\n[checkpoint]\ninterval_steps = 10\nkeep = 3\n",
+        deck(300.0, 1, "00:05:00")
+    );
+    let (s, j) = g.submit(&alice, "pa", &text).await;
+    assert_eq!(s, StatusCode::CREATED, "{j}");
+    let id = j["id"].as_i64().unwrap();
+    assert_eq!(g.wait_job(&alice, id, 300).await["state"], "completed");
+    let (_, c) = g
+        .get(&alice, &format!("/api/v1/jobs/{id}/checkpoints"))
+        .await;
+    let list = c["checkpoints"].as_array().unwrap();
+    assert!(!list.is_empty(), "{c}");
+    let first = list[0]["path"].as_str().unwrap().to_string();
+    for bad in ["deck.toml", "../../gateway.db", "job/run/monitors.csv"] {
+        let (s, _) = g
+            .call(
+                &alice,
+                Method::POST,
+                &format!("/api/v1/jobs/{id}/restart"),
+                Some(json!({"checkpoint": bad})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{bad}");
+    }
+    let (s, r) = g
+        .call(
+            &alice,
+            Method::POST,
+            &format!("/api/v1/jobs/{id}/restart"),
+            Some(json!({"checkpoint": first})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let new = r["id"].as_i64().unwrap();
+    assert!(
+        r["name"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("restart of job {id}")),
+        "{r}"
+    );
+    assert_eq!(g.wait_job(&alice, new, 300).await["state"], "completed");
+    let pid = r["project_id"].as_i64().unwrap();
+    let run = g.data.join(format!("projects/{pid}/jobs/{new}/job/run"));
+    let events = std::fs::read_to_string(run.join("residuals.jsonl")).unwrap();
+    let first_step: Value = events
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["kind"] == "restart")
+        .expect("a restart event");
+    assert!(first_step["step"].as_u64().unwrap() > 0, "{first_step}");
+    let mon = std::fs::read_to_string(run.join("monitors.csv")).unwrap();
+    let last_t: f64 = mon
+        .lines()
+        .last()
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((last_t - 300.0).abs() < 1e-9, "{last_t}");
+    // The same final state as the run it continued.
+    let old = g
+        .data
+        .join(format!("projects/{pid}/jobs/{id}/job/run/monitors.csv"));
+    let old_last = std::fs::read_to_string(old)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert_eq!(mon.lines().last().unwrap(), old_last);
+}

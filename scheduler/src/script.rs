@@ -92,6 +92,7 @@ trap 'forward INT' INT
 
 ARGS=(run "$DECK" --output "$OUT")
 if [ -s "$CKPT/latest" ]; then
+  mkdir -p "$OUT"  # a run seeded with another run's checkpoint has no output directory yet
   ARGS+=(--restart latest)
 elif [ -d "$OUT" ] && [ -n "$(ls -A "$OUT")" ]; then
   ARGS+=(--overwrite)  # an earlier segment failed before its first checkpoint
