@@ -103,6 +103,33 @@ check(/Core-hours: .* used of 10,000 h/.test(meterText), `meter: ${meterText}`);
 await page.waitForSelector('#statements a[href$=".csv"]');
 await shot('usage');
 step('usage shows the charge');
+// A stream of 10^6 Newton iterations: the page draws it decimated and stays responsive.
+const runDir = process.env.GALVANA_E2E_RUN_DIR;
+if (runDir) {
+  const { appendFileSync, readFileSync: rf } = await import('node:fs');
+  const path = `${runDir.replace('{id}', String(jobId))}/residuals.jsonl`;
+  const lines = rf(path, 'utf8').trim().split('\n');
+  let seq = JSON.parse(lines[lines.length - 1]).seq + 1;
+  const base = lines.filter((l) => l.includes('"nonlinear"')).length;
+  const N = 1000000 - base;
+  const chunk = [];
+  for (let i = 0; i < N; i++) {
+    chunk.push(`{"seq":${seq++},"wall_s":0,"kind":"nonlinear","step":1,"it":${i % 5},"norm":${Math.pow(10, -(i % 9)) * (1 + (i % 7))}}`);
+    if (chunk.length === 100000) { appendFileSync(path, chunk.join('\n') + '\n'); chunk.length = 0; }
+  }
+  if (chunk.length) appendFileSync(path, chunk.join('\n') + '\n');
+  const t0 = Date.now();
+  await page.goto(`${url}/portal/jobs/${jobId}`);
+  await page.waitForFunction(() => window.__galvana && window.__galvana.counts().plotted > 0, null, { timeout: 60000 });
+  const t1 = Date.now();
+  const c = await page.evaluate(() => window.__galvana.counts());
+  check(c.nonlinear === 1000000, `counted ${c.nonlinear} Newton iterations`);
+  check(c.plotted <= 4000, `plotted ${c.plotted} points`);
+  // Responsiveness: the main thread answers while the plots are up.
+  const lag = await page.evaluate(() => new Promise((res) => { const t = performance.now(); setTimeout(() => res(performance.now() - t), 0); }));
+  await shot('job-million');
+  step(`10^6 iterations: page with plots in ${t1 - t0} ms, ${c.plotted} points drawn, event-loop lag ${lag.toFixed(1)} ms`);
+}
 check(errors.length === 0, `browser errors: ${errors.join('\n')}`);
 await browser.close();
 console.log('[e2e] ok');

@@ -38,6 +38,10 @@ async fn the_portal_submits_streams_downloads_and_bills() {
         .arg(workspace().join("gateway/portal-tests/e2e.mjs"))
         .args([&g.url, "erin", "portal password 1", shots.to_str().unwrap()])
         .current_dir(workspace().join("gateway/portal-tests"))
+        .env(
+            "GALVANA_E2E_RUN_DIR",
+            g.data.join("projects/1/jobs/{id}/job/run"),
+        )
         .output()
         .expect("node (install Node.js and run `npm ci` in gateway/portal-tests)");
     let log = format!(
@@ -47,7 +51,11 @@ async fn the_portal_submits_streams_downloads_and_bills() {
     );
     assert!(o.status.success(), "e2e.mjs failed:\n{log}");
     assert!(log.contains("[e2e] ok"), "{log}");
+    for line in log.lines().filter(|l| l.starts_with("[e2e]")) {
+        eprintln!("{line}");
+    }
     for s in [
+        "job-million",
         "editor",
         "editor-error",
         "job-running",
