@@ -118,7 +118,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             .map(str::trim);
         if let Some(tok) = bearer {
             let row = sqlx::query(
-                "SELECT u.id, u.name, u.is_admin, t.id AS tid FROM tokens t JOIN users u ON u.id = t.user_id \
+                "SELECT u.id, u.name, u.is_admin, t.id AS tid, t.last_used_at FROM tokens t JOIN users u ON u.id = t.user_id \
                  WHERE t.hash = $1 AND t.revoked = 0",
             )
             .bind(hash_secret(tok))
@@ -127,12 +127,16 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             let Some(r) = row else {
                 return Err(ApiError::unauthorized());
             };
-            // Last use is informative only; a failure to record it must not fail the request.
-            let _ = sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now())
-                .bind(r.i("tid"))
-                .execute(&st.db)
-                .await;
+            // Last use is informative only (to the minute): no write on every request, and a
+            // failure to record it must not fail the request.
+            let t = now();
+            if r.oi("last_used_at").is_none_or(|u| t - u >= 60) {
+                let _ = sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
+                    .bind(t)
+                    .bind(r.i("tid"))
+                    .execute(&st.db)
+                    .await;
+            }
             return Ok(Caller {
                 user_id: r.i("id"),
                 name: r.s("name"),

@@ -624,9 +624,13 @@ pub async fn restart(
     State(st): State<Arc<AppState>>,
     c: Caller,
     Path(id): Path<i64>,
-    Json(b): Json<RestartBody>,
+    body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    // Access first: callers outside the project learn nothing, not even about the body.
     let (project, dir, row) = job_access(&st, &c, id, Role::Member).await?;
+    let b: RestartBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!("body: {e} (expected {{\"checkpoint\": PATH}})"))
+    })?;
     if row.s("kind") != "run" {
         return Err(ApiError::bad_request(
             "only single runs restart from a checkpoint; sweeps resume per task",

@@ -45,6 +45,8 @@ pub struct AppState {
     pub poke: tokio::sync::Notify,
     /// Segments per job when its accounting was last read (see `poller`).
     pub segments_seen: std::sync::Mutex<std::collections::HashMap<i64, usize>>,
+    /// Residual-stream feeds, one per stream file.
+    pub hub: sse::Hub,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             poke: tokio::sync::Notify::new(),
             segments_seen: Default::default(),
+            hub: Default::default(),
         }))
     }
 

@@ -134,8 +134,17 @@ impl LocalBackend {
         let gpus = (0..64)
             .take_while(|i| Path::new(&format!("/dev/nvidia{i}")).exists())
             .count() as u64;
+        // A long-running process (the gateway) whose binary was replaced on disk (an upgrade,
+        // a rebuild) still runs: start the runner from the running image then.
         let runner = std::env::current_exe()
-            .map(|p| vec![p.display().to_string()])
+            .map(|p| {
+                if p.is_file() {
+                    p.display().to_string()
+                } else {
+                    "/proc/self/exe".to_string()
+                }
+            })
+            .map(|p| vec![p])
             .unwrap_or_else(|_| vec!["galvana-sched".into()]);
         Self {
             dir,
