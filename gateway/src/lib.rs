@@ -6,7 +6,7 @@
 //!                                                     │
 //!     submit: check deck ─▶ reserve quota + ledger (one tx) ─▶ write job dir ─▶ scheduler
 //!     poller: scheduler state ─▶ jobs table; accounting ─▶ ledger charges, release
-//!     residuals: SSE tail of the run's residuals.jsonl (one independent tail per subscriber)
+//!     residuals: SSE of the run's residuals.jsonl (one shared feed per file; laggards read the file)
 //! ```
 
 pub mod account;
