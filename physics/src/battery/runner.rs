@@ -1,0 +1,242 @@
+//! Runs an experiment on a cell model: steps with constant current, power or voltage, ended by
+//! voltage, current or time, with event points located exactly (bisection on the last step's
+//! length) and output every `period` seconds, as PyBaMM's `Simulation` with `t_interp`.
+
+use super::experiment::{Drive, Step, Until};
+use super::Cell;
+
+/// One output row (`battery.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub time_s: f64,
+    pub voltage_v: f64,
+    /// Positive on discharge.
+    pub current_a: f64,
+    pub discharge_capacity_ah: f64,
+    /// 0-based experiment step.
+    pub step: usize,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub rows: Vec<Row>,
+    /// Why each step ended, in order.
+    pub reasons: Vec<String>,
+}
+
+/// The current that holds `drive` over a step of length `h` from `cell` (solved by secant
+/// iterations for power and voltage), with the state it leads to.
+fn solve_current<C: Cell>(cell: &C, h: f64, drive: &Drive, guess: f64) -> Result<(f64, C), String> {
+    match drive {
+        Drive::Rest => Ok((0.0, cell.advanced(h, 0.0))),
+        Drive::Current(i) => Ok((*i, cell.advanced(h, *i))),
+        Drive::Power(_) | Drive::Voltage(_) => {
+            let resid = |i: f64| {
+                let next = cell.advanced(h, i);
+                let v = next.voltage(i);
+                let r = match drive {
+                    Drive::Power(p) => i * v - p,
+                    Drive::Voltage(vt) => v - vt,
+                    _ => unreachable!(),
+                };
+                (r, next)
+            };
+            let scale = cell.nominal_capacity_ah().max(1e-9);
+            let (mut i0, mut i1) = (guess, guess + 1e-3 * scale);
+            let (mut r0, _) = resid(i0);
+            let (mut r1, mut n1) = resid(i1);
+            for _ in 0..60 {
+                if r1.abs() < 1e-11 {
+                    return Ok((i1, n1));
+                }
+                let di = if (r1 - r0).abs() > 0.0 {
+                    -r1 * (i1 - i0) / (r1 - r0)
+                } else {
+                    1e-3 * scale
+                };
+                let di = di.clamp(-10.0 * scale, 10.0 * scale);
+                i0 = i1;
+                r0 = r1;
+                i1 += di;
+                let (r, n) = resid(i1);
+                r1 = r;
+                n1 = n;
+                if di.abs() < 1e-13 * scale {
+                    return Ok((i1, n1));
+                }
+            }
+            if r1.abs() < 1e-7 {
+                Ok((i1, n1))
+            } else {
+                Err(format!(
+                    "could not hold {drive:?}: no current found (residual {r1:.3e})"
+                ))
+            }
+        }
+    }
+}
+
+/// Run `steps` from `cell`, output every `period` s. A step also ends at the cell's voltage
+/// limits (the lower on discharge, the upper on charge), as PyBaMM's voltage cut-off events.
+pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome, String> {
+    let (v_lo, v_hi) = cell.limits();
+    let mut rows = Vec::new();
+    let mut reasons = Vec::new();
+    let (mut t, mut q) = (0.0f64, 0.0f64);
+    let mut last_i = 0.0;
+    for (k, step) in steps.iter().enumerate() {
+        cell.restart_history();
+        let mut until = step.until.clone();
+        match step.drive {
+            Drive::Current(i) | Drive::Power(i) if i > 0.0 => until.push(Until::Voltage(v_lo)),
+            Drive::Current(i) | Drive::Power(i) if i < 0.0 => until.push(Until::Voltage(v_hi)),
+            _ => {}
+        }
+        let guess = match step.drive {
+            Drive::Current(i) => i,
+            Drive::Power(p) => p / cell.voltage(0.0),
+            _ => last_i,
+        };
+        let (i_start, _) = solve_current(&cell, 1e-9, &step.drive, guess)?;
+        let mut i_now = i_start;
+        let mut v_now = cell.voltage(i_now);
+        rows.push(Row {
+            time_s: t,
+            voltage_v: v_now,
+            current_a: i_now,
+            discharge_capacity_ah: q,
+            step: k,
+        });
+        // Already past a voltage limit: the step ends at once.
+        if until.iter().any(|u| matches!(u, Until::Voltage(vc) if (step_sign(&step.drive) > 0.0 && v_now <= *vc) || (step_sign(&step.drive) < 0.0 && v_now >= *vc))) {
+            reasons.push(format!("{}: voltage limit reached at the start", step.text));
+            continue;
+        }
+        let mut tau = 0.0;
+        // Restart after the current jump with small steps (1/64 of a period, doubling).
+        let mut h_next = period / 64.0;
+        let mut first_ramp = 2;
+        let reason = loop {
+            let mut h = h_next;
+            let dur = until.iter().find_map(|u| {
+                if let Until::Duration(d) = u {
+                    Some(*d)
+                } else {
+                    None
+                }
+            });
+            if let Some(d) = dur {
+                if tau + h >= d - 1e-9 {
+                    h = d - tau;
+                }
+            }
+            let (i_new, next) = solve_current(&cell, h, &step.drive, i_now)?;
+            let v_new = next.voltage(i_new);
+            // Events inside this step: find the first crossing by bisection on the step length.
+            let crossed = |v0: f64, v1: f64, i0: f64, i1: f64| -> Option<(String, f64)> {
+                for u in &until {
+                    match u {
+                        Until::Voltage(vc) if (v0 - vc) * (v1 - vc) <= 0.0 && v0 != *vc => {
+                            return Some((format!("{} V", vc), *vc));
+                        }
+                        Until::CurrentBelow(ic) if i1.abs() <= *ic && i0.abs() > *ic => {
+                            return Some((format!("|I| = {ic} A"), *ic));
+                        }
+                        _ => {}
+                    }
+                }
+                None
+            };
+            if let Some((what, target)) = crossed(v_now, v_new, i_now, i_new) {
+                let is_v = what.ends_with(" V");
+                let f = |hh: f64| -> Result<(f64, f64, f64, C), String> {
+                    let (ii, n) = solve_current(&cell, hh, &step.drive, i_now)?;
+                    let vv = n.voltage(ii);
+                    let g = if is_v { vv - target } else { ii.abs() - target };
+                    Ok((g, ii, vv, n))
+                };
+                let (mut lo, mut hi) = (0.0, h);
+                let g_lo = if is_v {
+                    v_now - target
+                } else {
+                    i_now.abs() - target
+                };
+                let mut best = f(hi)?;
+                for _ in 0..80 {
+                    let mid = 0.5 * (lo + hi);
+                    let m = f(mid)?;
+                    if (m.0 > 0.0) == (g_lo > 0.0) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                        best = m;
+                    }
+                    if hi - lo < 1e-10 * period.max(1.0) {
+                        break;
+                    }
+                }
+                let (_, ii, vv, n) = best;
+                q += 0.5 * (i_now + ii) * hi / 3600.0;
+                t += hi;
+                cell = n;
+                last_i = ii;
+                rows.push(Row {
+                    time_s: t,
+                    voltage_v: vv,
+                    current_a: ii,
+                    discharge_capacity_ah: q,
+                    step: k,
+                });
+                break format!("{}: reached {what}", step.text);
+            }
+            q += 0.5 * (i_now + i_new) * h / 3600.0;
+            t += h;
+            tau += h;
+            cell = next;
+            i_now = i_new;
+            v_now = v_new;
+            last_i = i_new;
+            if (tau / period - (tau / period).round()).abs() < 1e-9 {
+                rows.push(Row {
+                    time_s: t,
+                    voltage_v: v_now,
+                    current_a: i_now,
+                    discharge_capacity_ah: q,
+                    step: k,
+                });
+            }
+            if let Some(d) = dur {
+                if tau >= d - 1e-9 {
+                    break format!("{}: {} s elapsed", step.text, d);
+                }
+            }
+            if first_ramp > 0 && h_next < period {
+                // 1/64, 1/64, 1/32, …, 1/2: lands on the first output time.
+                if first_ramp == 2 {
+                    first_ramp = 1;
+                } else {
+                    h_next *= 2.0;
+                }
+                if h_next >= period {
+                    h_next = period;
+                    first_ramp = 0;
+                }
+            } else {
+                h_next = period;
+            }
+            if tau > 1e7 {
+                break format!("{}: gave up after {tau:.0} s", step.text);
+            }
+        };
+        reasons.push(reason);
+    }
+    Ok(Outcome { rows, reasons })
+}
+
+fn step_sign(d: &Drive) -> f64 {
+    match d {
+        Drive::Current(i) | Drive::Power(i) => i.signum(),
+        _ => 0.0,
+    }
+}

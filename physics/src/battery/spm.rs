@@ -1,0 +1,137 @@
+//! The single particle model (SPM), as PyBaMM's `lithium_ion.SPM()`: one particle per
+//! electrode carrying the electrode's average interfacial current, electrolyte at its initial
+//! concentration, symmetric Butler–Volmer kinetics, isothermal.
+//!
+//! Time stepping: variable-step BDF2 (BDF1 on the first step after a restart), one tridiagonal
+//! solve per particle per step; the diffusivity is evaluated at the start of the step.
+
+use super::params::{ParameterSet, F, R_GAS};
+use super::sphere::Sphere;
+use super::Cell;
+
+#[derive(Clone, Debug)]
+pub struct Spm {
+    pub p: ParameterSet,
+    sn: Sphere,
+    sp: Sphere,
+    /// Particle concentrations now.
+    pub cn: Vec<f64>,
+    pub cp: Vec<f64>,
+    /// The previous step's state and size (BDF2 history), if any.
+    prev: Option<(Vec<f64>, Vec<f64>, f64)>,
+}
+
+impl Spm {
+    /// A cell at stoichiometries `x` (negative) and `y` (positive), `n_r` cells per particle.
+    pub fn new(p: ParameterSet, x: f64, y: f64, n_r: usize) -> Spm {
+        let sn = Sphere::new(p.neg.particle_radius, n_r);
+        let sp = Sphere::new(p.pos.particle_radius, n_r);
+        let cn = vec![x * p.neg.c_max; n_r];
+        let cp = vec![y * p.pos.c_max; n_r];
+        Spm {
+            p,
+            sn,
+            sp,
+            cn,
+            cp,
+            prev: None,
+        }
+    }
+
+    /// Interfacial current densities j_n, j_p [A/m²] for cell current `i` [A].
+    pub fn interfacial(&self, i: f64) -> (f64, f64) {
+        let ic = i / self.p.area;
+        (
+            ic / (self.p.neg.a() * self.p.neg.thickness),
+            -ic / (self.p.pos.a() * self.p.pos.thickness),
+        )
+    }
+
+    pub fn surface_stoichiometries(&self) -> (f64, f64) {
+        (
+            self.sn.surface(&self.cn) / self.p.neg.c_max,
+            self.sp.surface(&self.cp) / self.p.pos.c_max,
+        )
+    }
+}
+
+fn eta(j: f64, j0: f64, t: f64) -> f64 {
+    2.0 * R_GAS * t / F * (j / (2.0 * j0)).asinh()
+}
+
+impl Cell for Spm {
+    fn advanced(&self, h: f64, i: f64) -> Self {
+        let (jn, jp) = self.interfacial(i);
+        let t = self.p.temperature;
+        let mut next = self.clone();
+        let step = |s: &Sphere,
+                    c: &[f64],
+                    prev: Option<&[f64]>,
+                    hp: f64,
+                    d: f64,
+                    flux: f64,
+                    out: &mut [f64]| {
+            match prev {
+                None => s.implicit_solve(1.0, h, d, flux, c, out),
+                Some(cm) => {
+                    let w = h / hp;
+                    let a0 = (1.0 + 2.0 * w) / (1.0 + w);
+                    // a0 c − h f(c) = (1+w) c_n − w²/(1+w) c_{n−1}
+                    let rhs: Vec<f64> = c
+                        .iter()
+                        .zip(cm)
+                        .map(|(cn, cm)| (1.0 + w) * cn - w * w / (1.0 + w) * cm)
+                        .collect();
+                    s.implicit_solve(a0, h, d, flux, &rhs, out)
+                }
+            }
+        };
+        let dn = (self.p.neg.diffusivity)(self.sn.average(&self.cn) / self.p.neg.c_max, t);
+        let dp = (self.p.pos.diffusivity)(self.sp.average(&self.cp) / self.p.pos.c_max, t);
+        let hp = self.prev.as_ref().map(|p| p.2).unwrap_or(h);
+        step(
+            &self.sn,
+            &self.cn,
+            self.prev.as_ref().map(|p| p.0.as_slice()),
+            hp,
+            dn,
+            jn / F,
+            &mut next.cn,
+        );
+        step(
+            &self.sp,
+            &self.cp,
+            self.prev.as_ref().map(|p| p.1.as_slice()),
+            hp,
+            dp,
+            jp / F,
+            &mut next.cp,
+        );
+        next.prev = Some((self.cn.clone(), self.cp.clone(), h));
+        next
+    }
+
+    fn voltage(&self, i: f64) -> f64 {
+        let p = &self.p;
+        let t = p.temperature;
+        let (jn, jp) = self.interfacial(i);
+        let csn = self.sn.surface(&self.cn);
+        let csp = self.sp.surface(&self.cp);
+        let j0n = (p.neg.j0)(p.c_e0, csn, p.neg.c_max, t);
+        let j0p = (p.pos.j0)(p.c_e0, csp, p.pos.c_max, t);
+        (p.pos.ocp)(csp / p.pos.c_max) - (p.neg.ocp)(csn / p.neg.c_max) + eta(jp, j0p, t)
+            - eta(jn, j0n, t)
+    }
+
+    fn restart_history(&mut self) {
+        self.prev = None;
+    }
+
+    fn nominal_capacity_ah(&self) -> f64 {
+        self.p.nominal_capacity_ah
+    }
+
+    fn limits(&self) -> (f64, f64) {
+        (self.p.v_min, self.p.v_max)
+    }
+}

@@ -1,0 +1,176 @@
+//! The single particle model with electrolyte (SPMe), as PyBaMM's `lithium_ion.SPMe()`
+//! (Marquis et al. 2019; composite electrolyte conductivity and solid-phase ohmic terms): the
+//! SPM's two particles, lithium transport in the electrolyte across the cell, and a terminal
+//! voltage with the electrolyte's concentration overpotential and the averaged ohmic losses of
+//! electrolyte and electrodes.
+
+use super::electrolyte::Electrolyte;
+use super::params::{ParameterSet, F, R_GAS};
+use super::spm::Spm;
+use super::Cell;
+
+#[derive(Clone, Debug)]
+pub struct Spme {
+    pub particles: Spm,
+    pub el: Electrolyte,
+    pub ce: Vec<f64>,
+    prev: Option<(Vec<f64>, f64)>,
+}
+
+/// Mesh points per domain (PyBaMM's `var_pts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Points {
+    pub x_n: usize,
+    pub x_s: usize,
+    pub x_p: usize,
+    pub r_n: usize,
+    pub r_p: usize,
+}
+
+impl Default for Points {
+    fn default() -> Self {
+        Points {
+            x_n: 20,
+            x_s: 20,
+            x_p: 20,
+            r_n: 20,
+            r_p: 20,
+        }
+    }
+}
+
+impl Spme {
+    pub fn new(p: ParameterSet, x: f64, y: f64, pts: Points) -> Spme {
+        let el = Electrolyte::new(&p, pts.x_n, pts.x_s, pts.x_p);
+        let ce = vec![p.c_e0; el.len()];
+        assert_eq!(
+            pts.r_n, pts.r_p,
+            "one particle mesh size for both electrodes"
+        );
+        Spme {
+            particles: Spm::new(p, x, y, pts.r_n),
+            el,
+            ce,
+            prev: None,
+        }
+    }
+
+    fn p(&self) -> &ParameterSet {
+        &self.particles.p
+    }
+}
+
+impl Cell for Spme {
+    fn advanced(&self, h: f64, i: f64) -> Self {
+        let mut next = self.clone();
+        next.particles = self.particles.advanced(h, i);
+        let p = self.p();
+        let ic = i / p.area;
+        let n = self.el.len();
+        let (a0, rhs): (f64, Vec<f64>) = match &self.prev {
+            None => (1.0, (0..n).map(|k| self.el.eps[k] * self.ce[k]).collect()),
+            Some((cm, hp)) => {
+                let w = h / hp;
+                (
+                    (1.0 + 2.0 * w) / (1.0 + w),
+                    (0..n)
+                        .map(|k| {
+                            self.el.eps[k] * ((1.0 + w) * self.ce[k] - w * w / (1.0 + w) * cm[k])
+                        })
+                        .collect(),
+                )
+            }
+        };
+        // Two Picard passes for the concentration-dependent diffusivity.
+        let mut lin = self.ce.clone();
+        for _ in 0..2 {
+            self.el
+                .implicit_solve(p, a0, h, ic, &lin, &rhs, &mut next.ce);
+            lin.copy_from_slice(&next.ce);
+        }
+        next.prev = Some((self.ce.clone(), h));
+        next
+    }
+
+    fn voltage(&self, i: f64) -> f64 {
+        let p = self.p();
+        let t = p.temperature;
+        let ic = i / p.area;
+        let el = &self.el;
+        let (jn, jp) = self.particles.interfacial(i);
+        let (xs, ys) = self.particles.surface_stoichiometries();
+        let (csn, csp) = (xs * p.neg.c_max, ys * p.pos.c_max);
+        let ce_av = el.average(&self.ce, 0..el.len());
+        let rtf = R_GAS * t / F;
+        // Reaction overpotentials: the x-average of the local inverse Butler–Volmer
+        // overpotential, j0 following the local electrolyte concentration (PyBaMM's
+        // inverse kinetics with an x-averaged particle).
+        let eta_av =
+            |r: std::ops::Range<usize>, j: f64, cs: f64, e: &crate::battery::params::Electrode| {
+                let local: Vec<f64> = self
+                    .ce
+                    .iter()
+                    .map(|c| 2.0 * rtf * (j / (2.0 * (e.j0)(c.max(1e-9), cs, e.c_max, t))).asinh())
+                    .collect();
+                el.average(&local, r)
+            };
+        let eta_n = eta_av(el.neg(), jn, csn, &p.neg);
+        let eta_p = eta_av(el.pos(), jp, csp, &p.pos);
+        // Concentration overpotential: χ RT/F (⟨ln c_e/c̄_e⟩_p − ⟨ln c_e/c̄_e⟩_n), χ = 2(1 − t₊).
+        let ln_av = |r: std::ops::Range<usize>| {
+            let logs: Vec<f64> = self.ce.iter().map(|c| (c.max(1e-6) / ce_av).ln()).collect();
+            el.average(&logs, r)
+        };
+        let chi = 2.0 * (1.0 - p.t_plus);
+        let eta_c = chi * rtf * (ln_av(el.pos()) - ln_av(el.neg()));
+        let kappa = (p.kappa_e)(ce_av, t);
+        let (epn, eps, epp) = (el.tor[0], el.tor[el.nn], el.tor[el.len() - 1]);
+        let dphi_e = -ic
+            * (p.neg.thickness / (3.0 * kappa * epn)
+                + p.sep_thickness / (kappa * eps)
+                + p.pos.thickness / (3.0 * kappa * epp));
+        let dphi_s = -ic
+            * (p.neg.thickness / (3.0 * p.neg.conductivity)
+                + p.pos.thickness / (3.0 * p.pos.conductivity));
+        (p.pos.ocp)(ys) - (p.neg.ocp)(xs) + eta_p - eta_n + eta_c + dphi_e + dphi_s
+    }
+
+    fn restart_history(&mut self) {
+        self.prev = None;
+        self.particles.restart_history();
+    }
+
+    fn nominal_capacity_ah(&self) -> f64 {
+        self.p().nominal_capacity_ah
+    }
+
+    fn limits(&self) -> (f64, f64) {
+        (self.p().v_min, self.p().v_max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::battery::params::chen2020;
+
+    /// Lithium in the electrolyte is conserved: the reaction sources cancel over the cell.
+    #[test]
+    fn electrolyte_lithium_is_conserved() {
+        let p = chen2020();
+        let mut c = Spme::new(p, 0.9, 0.27, Points::default());
+        let total = |c: &Spme| -> f64 {
+            (0..c.el.len())
+                .map(|k| c.el.w[k] * c.el.eps[k] * c.ce[k])
+                .sum()
+        };
+        let t0 = total(&c);
+        for _ in 0..300 {
+            c = c.advanced(1.0, 10.0);
+        }
+        let t1 = total(&c);
+        assert!(((t1 - t0) / t0).abs() < 1e-12, "{t0} -> {t1}");
+        // Depleted near the positive current collector on discharge, enriched at the negative.
+        assert!(c.ce[0] > 1000.0 && *c.ce.last().unwrap() < 1000.0);
+    }
+}
