@@ -24,10 +24,17 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "heat_sink_steady",
         include_str!("../../input-decks/examples/heat_sink_steady.toml"),
     ),
+    (
+        "battery_cccv",
+        include_str!("../../input-decks/examples/battery_cccv.toml"),
+    ),
 ];
 
 /// `galvana check DECK`.
 pub fn check(deck: &Path) -> i32 {
+    if let Some(code) = crate::battery_run::check(deck) {
+        return code;
+    }
     let reg = setup::registry();
     match setup::load_checked(deck, &reg) {
         Ok((d, mesh)) => {
@@ -171,6 +178,9 @@ fn pick_checkpoint(spec: &str, ckpt_dir: &Path) -> Result<crate::io::checkpoint:
 }
 
 fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
+    if let Some(code) = crate::battery_run::run(comm, args) {
+        return code;
+    }
     let root = comm.is_root();
     if let Some(b) = args.backend.as_deref() {
         if b != "native" && b != "petsc" {

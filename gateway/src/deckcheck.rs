@@ -44,7 +44,21 @@ pub fn parse(text: &str) -> Result<Deck, Vec<Problem>> {
     let reg = galvana_scheduler::registry::registry();
     let deck = galvana_decks::Deck::parse("deck.toml", text, &reg)
         .map_err(|d| d.iter().map(Problem::from).collect::<Vec<_>>())?;
-    let bad = unsafe_paths(&deck, &reg);
+    let mut bad = unsafe_paths(&deck, &reg);
+    // What `galvana check` adds for battery decks: the experiment and parameter set.
+    if deck.physics.type_name == "battery" {
+        if let Err(e) = galvana_physics::battery::deck::Battery::from_object(&deck.physics) {
+            let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
+            let span = deck.span_of(&key);
+            bad.push(Problem {
+                severity: "error",
+                line: span.line,
+                col: span.col,
+                message: e.message,
+                help: None,
+            });
+        }
+    }
     if bad.is_empty() {
         Ok(deck)
     } else {
@@ -154,6 +168,21 @@ mod tests {
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].message.contains("checkpoint.directory"), "{e:?}");
         assert!(e[0].line > 1);
+    }
+
+    #[test]
+    fn battery_experiments_are_checked() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../input-decks/examples/battery_cccv.toml"
+        ))
+        .unwrap();
+        assert!(parse(&text).is_ok());
+        let bad = text.replace("Rest for 1 hour", "Rest for 1 fortnight");
+        let e = parse(&bad).unwrap_err();
+        let line = bad.lines().position(|l| l.contains("fortnight")).unwrap() + 1;
+        assert_eq!(e[0].line, line, "{e:?}");
+        assert!(e[0].message.contains("unknown time unit"), "{e:?}");
     }
 
     #[test]

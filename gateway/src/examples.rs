@@ -5,10 +5,16 @@ use crate::auth::Caller;
 use axum::Json;
 use serde_json::{json, Value};
 
-pub const EXAMPLES: &[(&str, &str)] = &[(
-    "thermal_link_cooldown",
-    include_str!("../../input-decks/examples/thermal_link_cooldown.toml"),
-)];
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "thermal_link_cooldown",
+        include_str!("../../input-decks/examples/thermal_link_cooldown.toml"),
+    ),
+    (
+        "battery_cccv",
+        include_str!("../../input-decks/examples/battery_cccv.toml"),
+    ),
+];
 
 /// The first comment line of a deck: its title.
 fn title(text: &str) -> String {

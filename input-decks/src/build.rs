@@ -68,8 +68,36 @@ pub(crate) fn check_deck(
             None
         }
     };
-    let mesh = single(SectionKind::Mesh, ck);
     let physics = single(SectionKind::Physics, ck);
+    let meshless = physics
+        .as_ref()
+        .is_some_and(|p| registry.meshless.contains(&p.type_name.as_str()));
+    let mesh = if meshless {
+        match root.get(SectionKind::Mesh.name()) {
+            Some(v) => {
+                let t = physics
+                    .as_ref()
+                    .map(|p| p.type_name.clone())
+                    .unwrap_or_default();
+                ck.error(
+                    v.key_span.unwrap_or(v.span),
+                    format!("a `{t}` deck has no [mesh]: the model makes its own"),
+                    Some("remove the [mesh] section (set mesh points in [physics] instead)".into()),
+                );
+                None
+            }
+            None => Some(crate::value::Object {
+                type_name: "none".into(),
+                section: "mesh".into(),
+                name: None,
+                header: Span::START,
+                type_span: None,
+                params: BTreeMap::new(),
+            }),
+        }
+    } else {
+        single(SectionKind::Mesh, ck)
+    };
 
     let mut named = BTreeMap::new();
     for kind in SectionKind::ALL.into_iter().filter(|k| k.is_named()) {

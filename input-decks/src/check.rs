@@ -228,6 +228,35 @@ impl<'a> Checker<'a> {
             }
             ParamKind::Table => ValueKind::Array(self.table(spec, name, v)?),
             ParamKind::Any => v.kind.clone(),
+            ParamKind::IntMap { keys, min } => {
+                let ValueKind::Table(t) = &v.kind else {
+                    return self.wrong_type(spec, name, v);
+                };
+                let mut ok = true;
+                for (k, item) in t {
+                    let at = item.key_span.unwrap_or(item.span);
+                    if !keys.contains(&k.as_str()) {
+                        self.error(
+                            at,
+                            format!("unknown key `{k}` in `{name}`"),
+                            suggest(k, keys)
+                                .or_else(|| Some(format!("keys are: {}", join_ticked(keys)))),
+                        );
+                        ok = false;
+                    } else if item.as_i64().is_none_or(|i| i < *min) {
+                        self.error(
+                            item.span,
+                            format!("`{name}.{k}` must be an integer >= {min}"),
+                            None,
+                        );
+                        ok = false;
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                v.kind.clone()
+            }
         };
         Some(Value { kind, ..v.clone() })
     }

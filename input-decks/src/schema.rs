@@ -36,6 +36,12 @@ pub enum ParamKind {
     Table,
     /// A free-form table passed through (e.g. raw PETSc options); keys are not checked.
     Any,
+    /// An inline table of named integers (`{ x_n = 20, r_n = 30 }`): only these keys, each at
+    /// least `min`; keys left out take the parameter's default for them.
+    IntMap {
+        keys: &'static [&'static str],
+        min: i64,
+    },
 }
 
 /// One declared parameter.
@@ -149,6 +155,8 @@ pub struct Registry {
     pub objects: Vec<(SectionKind, ObjectSpec)>,
     /// Which bc types a physics type accepts (physics/BC compatibility); empty = any.
     pub compatible_bcs: Vec<(&'static str, Vec<&'static str>)>,
+    /// Physics types that bring their own (internal) mesh: their decks have no `[mesh]`.
+    pub meshless: Vec<&'static str>,
 }
 
 impl Registry {
@@ -188,6 +196,7 @@ impl ParamKind {
             ParamKind::RegionNames => "an array of region names (strings)",
             ParamKind::Table => "an array of [x, y] pairs",
             ParamKind::Any => "any value",
+            ParamKind::IntMap { .. } => "an inline table of integers",
         }
     }
 
@@ -207,6 +216,7 @@ impl ParamKind {
             ParamKind::RegionNames => "region names".into(),
             ParamKind::Table => "table [[x, y], ...]".into(),
             ParamKind::Any => "any".into(),
+            ParamKind::IntMap { keys, .. } => format!("{{ {} }} (integers)", keys.join(", ")),
         }
     }
 }

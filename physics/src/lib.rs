@@ -33,4 +33,6 @@ pub fn register(reg: &mut Registry) {
     reg.add(SectionKind::Source, Source::spec());
     reg.compatible_bcs
         .push(("heat_conduction", THERMAL_BC_TYPES.to_vec()));
+    reg.add(SectionKind::Physics, battery::deck::spec());
+    reg.meshless.push("battery");
 }

@@ -1,6 +1,7 @@
 //! Lithium-ion cell models (PyBaMM's family): parameter sets, the single particle model, and
 //! experiments ("Discharge at 1C until 2.5 V", …). No MPI; the engine runs these per cell.
 
+pub mod deck;
 pub mod electrolyte;
 pub mod experiment;
 pub mod params;

@@ -1,0 +1,206 @@
+//! `galvana check|run` of battery decks (`[physics] type = "battery"`): no mesh, no MPI work;
+//! the cell model runs on rank 0 and writes `battery.csv` (also as `monitors.csv`, so tools
+//! that plot monitors show the voltage), `residuals.jsonl` (a `step` and `progress` event per
+//! experiment step, then `done`) and `summary.json`.
+
+use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE};
+use crate::comm::Comm;
+use galvana_decks::{Deck, Diagnostic};
+use galvana_physics::battery::deck::{csv, Battery};
+use serde_json::json;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+/// The deck at `path` if it is a battery deck that checks (its diagnostics if not).
+/// `None`: not a battery deck (or not loadable at all; the caller reports that).
+pub fn load(path: &Path) -> Option<Result<(Deck, Battery), Vec<Diagnostic>>> {
+    let reg = crate::setup::registry();
+    let deck = Deck::load(path, &reg).ok()?;
+    if deck.physics.type_name != "battery" {
+        return None;
+    }
+    let mut diags = Vec::new();
+    for (sec, items) in [
+        ("materials", deck.materials.len()),
+        ("bcs", deck.bcs.len()),
+        ("sources", deck.sources.len()),
+        ("postprocessors", deck.postprocessors.len()),
+    ] {
+        if items > 0 {
+            diags.push(deck.diag_at(
+                &[sec],
+                format!("a battery deck has no [{sec}]"),
+                Some("the cell model brings its own".into()),
+            ));
+        }
+    }
+    match Battery::from_object(&deck.physics) {
+        Ok(b) if diags.is_empty() => Some(Ok((deck, b))),
+        Ok(_) => Some(Err(diags)),
+        Err(e) => {
+            let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
+            diags.push(deck.diag_at(&key, e.message, None));
+            Some(Err(diags))
+        }
+    }
+}
+
+fn report(path: &Path, diags: &[Diagnostic]) -> i32 {
+    for d in diags {
+        eprintln!("{d}");
+    }
+    let n = diags.iter().filter(|d| d.is_error()).count();
+    eprintln!("{}: {n} error(s)", path.display());
+    EXIT_INVALID
+}
+
+/// `galvana check` of a battery deck; `None` if it is not one.
+pub fn check(path: &Path) -> Option<i32> {
+    Some(match load(path)? {
+        Ok((_, b)) => {
+            println!(
+                "{}: ok (battery: {} with {}, {} experiment step(s))",
+                path.display(),
+                b.model,
+                b.params.name,
+                b.steps.len()
+            );
+            EXIT_OK
+        }
+        Err(d) => report(path, &d),
+    })
+}
+
+/// `galvana run` of a battery deck; `None` if it is not one.
+pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
+    let loaded = load(&args.deck)?;
+    if !comm.is_root() {
+        // One cell, one rank: the others have nothing to do.
+        return Some(if loaded.is_ok() {
+            EXIT_OK
+        } else {
+            EXIT_INVALID
+        });
+    }
+    let (deck, battery) = match loaded {
+        Ok(x) => x,
+        Err(d) => return Some(report(&args.deck, &d)),
+    };
+    if args.restart.is_some() {
+        eprintln!("error: battery runs do not checkpoint; run them again instead of --restart");
+        return Some(EXIT_USAGE);
+    }
+    let explicit = args
+        .output
+        .clone()
+        .or_else(|| deck.output.directory.as_ref().map(|d| deck.resolve_path(d)));
+    let dir = match crate::io::outdir::choose(&args.deck, explicit.as_deref(), args.overwrite) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Some(EXIT_USAGE);
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("error: {}: {e}", dir.display());
+        return Some(EXIT_RUN_FAILED);
+    }
+    let t0 = Instant::now();
+    let _ = write_atomic(&dir.join("deck.toml"), deck.text.as_bytes());
+    let events = dir.join("residuals.jsonl");
+    let mut ev = match std::fs::File::create(&events) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {}: {e}", events.display());
+            return Some(EXIT_RUN_FAILED);
+        }
+    };
+    let mut seq = 0u64;
+    let mut emit = |kind: &str, mut v: serde_json::Value| {
+        v["seq"] = json!(seq);
+        v["wall_s"] = json!(t0.elapsed().as_secs_f64());
+        v["kind"] = json!(kind);
+        let _ = writeln!(ev, "{v}");
+        let _ = ev.flush();
+        seq += 1;
+    };
+    if !args.quiet {
+        println!(
+            "Battery: {} ({}), {} step(s), points x {}/{}/{} r {}",
+            battery.model,
+            battery.params.name,
+            battery.steps.len(),
+            battery.points.x_n,
+            battery.points.x_s,
+            battery.points.x_p,
+            battery.points.r_n
+        );
+    }
+    let result = battery.run();
+    let (status, message, code) = match &result {
+        Ok(out) => {
+            let n = battery.steps.len();
+            for (k, reason) in out.reasons.iter().enumerate() {
+                let t_end = out
+                    .rows
+                    .iter()
+                    .filter(|r| r.step == k)
+                    .map(|r| r.time_s)
+                    .fold(0.0, f64::max);
+                emit(
+                    "step",
+                    json!({"step": k, "time": t_end, "dt": battery.period}),
+                );
+                emit(
+                    "progress",
+                    json!({"fraction": (k + 1) as f64 / n as f64, "eta_s": 0.0, "reason": reason}),
+                );
+                if !args.quiet {
+                    println!("  step {k}: {reason}");
+                }
+            }
+            let text = csv(out);
+            let ok = write_atomic(&dir.join("battery.csv"), text.as_bytes())
+                .and_then(|_| write_atomic(&dir.join("monitors.csv"), text.as_bytes()));
+            match ok {
+                Ok(()) => (
+                    "completed",
+                    format!("{} experiment step(s) done", out.reasons.len()),
+                    EXIT_OK,
+                ),
+                Err(e) => (
+                    "failed",
+                    format!("cannot write battery.csv: {e}"),
+                    EXIT_RUN_FAILED,
+                ),
+            }
+        }
+        Err(e) => ("failed", e.clone(), EXIT_RUN_FAILED),
+    };
+    emit("done", json!({"status": status, "message": message}));
+    let last = result.as_ref().ok().and_then(|o| o.rows.last().cloned());
+    let summary = json!({
+        "status": status,
+        "message": message,
+        "physics": "battery",
+        "model": battery.model,
+        "parameter_set": battery.params.name,
+        "steps": battery.steps.len(),
+        "final": last.map(|r| json!({"time_s": r.time_s, "voltage_V": r.voltage_v, "current_A": r.current_a, "discharge_capacity_Ah": r.discharge_capacity_ah})),
+        "wall_s": t0.elapsed().as_secs_f64(),
+        "ranks": comm.size(),
+        "version": env!("CARGO_PKG_VERSION"),
+        "deck_sha256": deck.hash(),
+    });
+    let _ = write_atomic(
+        &dir.join("summary.json"),
+        format!("{summary:#}\n").as_bytes(),
+    );
+    if code != EXIT_OK {
+        eprintln!("error: {message}");
+    } else if !args.quiet {
+        println!("Results in {}", dir.display());
+    }
+    Some(code)
+}
