@@ -35,7 +35,7 @@ struct Args {
     /// `1,2` (parallel runs are skipped with a note if mpirun is missing); `1` = serial only.
     #[arg(long, value_delimiter = ',')]
     ranks: Option<Vec<usize>>,
-    /// Only these cases (comma separated): mms, slab, kirchhoff, radiation, energy.
+    /// Only these cases (comma separated): mms, slab, kirchhoff, radiation, energy, pybamm.
     #[arg(long, value_delimiter = ',')]
     cases: Option<Vec<String>>,
     /// The MPI launcher used by `--ranks`.
@@ -146,6 +146,7 @@ fn real_main() -> i32 {
             "kirchhoff" => cases::kirchhoff::run(&comm, args.quick, &log),
             "radiation" => cases::radiation::run(&comm, args.quick, &log),
             "energy" => cases::energy::run(&comm, args.quick, &log),
+            "pybamm" => cases::pybamm::run_case(args.quick, &log),
             _ => unreachable!("names checked above"),
         };
         let mut s = res.unwrap_or_else(|e| {

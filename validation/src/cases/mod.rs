@@ -3,8 +3,9 @@
 pub mod energy;
 pub mod kirchhoff;
 pub mod mms;
+pub mod pybamm;
 pub mod radiation;
 pub mod slab;
 
 /// Case names accepted by `--cases`, in report order.
-pub const NAMES: [&str; 5] = ["mms", "slab", "kirchhoff", "radiation", "energy"];
+pub const NAMES: [&str; 6] = ["mms", "slab", "kirchhoff", "radiation", "energy", "pybamm"];
