@@ -130,3 +130,44 @@ fn battery_mistakes_point_at_their_lines() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_dfn_deck_runs() {
+    let dir = tempdir("battery-dfn");
+    let deck = dir.join("dfn.toml");
+    std::fs::write(
+        &deck,
+        "[physics]\ntype = \"battery\"\nmodel = \"dfn\"\ninitial_soc = 1.0\nexperiment = [\"Discharge at 2C until 3.6 V\"]\n",
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    let out = run_deck(1, &deck, &out_dir, &[]);
+    assert_code(&out, 0, "dfn deck");
+    let csv = Csv::read(&out_dir.join("battery.csv"));
+    let last = csv.rows.last().unwrap();
+    assert!(
+        (last[1] - 3.6).abs() < 1e-6 && (last[2] - 10.0).abs() < 1e-9,
+        "{last:?}"
+    );
+    // PyBaMM's DFN 2C passes 3.6 V between these times.
+    let r = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../physics/tests/data/pybamm/DFN_Chen2020_2C.csv"),
+    )
+    .unwrap();
+    let t_ref = r
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("time_s"))
+        .map(|l| {
+            l.split(',')
+                .map(|x| x.parse::<f64>().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .find(|v| v[1] <= 3.6)
+        .unwrap()[0];
+    assert!(
+        (last[0] - t_ref).abs() < 2.0,
+        "3.6 V at {} s, PyBaMM {t_ref} s",
+        last[0]
+    );
+}

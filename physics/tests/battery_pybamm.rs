@@ -2,6 +2,7 @@
 //! terminal voltage RMS ≤ 2 mV and max ≤ 5 mV (leaving out the last 1 % of capacity before the
 //! cut-off), capacity at cut-off within 0.2 %. Reference: tests/data/pybamm (see its README).
 
+use galvana_physics::battery::dfn::Dfn;
 use galvana_physics::battery::experiment::parse;
 use galvana_physics::battery::params::{chen2020, stoichiometries_at_soc};
 use galvana_physics::battery::runner::{run, Outcome};
@@ -109,4 +110,71 @@ fn spme_matches_pybamm_at_three_rates() {
             "SPMe {c}C: rms {rms} mV, max {max} mV, dQ {dq} %"
         );
     }
+}
+
+#[test]
+fn dfn_matches_pybamm_at_three_rates() {
+    for (c, name) in [
+        (0.5, "DFN_Chen2020_0.5C"),
+        (1.0, "DFN_Chen2020_1C"),
+        (2.0, "DFN_Chen2020_2C"),
+    ] {
+        let p = chen2020();
+        let (x, y) = stoichiometries_at_soc(&p, 1.0);
+        let cell = Dfn::new(p, x, y, Points::default());
+        let steps = parse(&[format!("Discharge at {c}C until 2.5 V")], 1, 5.0).unwrap();
+        let t0 = std::time::Instant::now();
+        let out = run(cell, &steps, 1.0).unwrap();
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        let (rms, max, dq) = compare(&out, name);
+        eprintln!("DFN {c}C: rms {rms:.3} mV, max {max:.3} mV, capacity {dq:+.4} % ({ms:.0} ms)");
+        assert!(
+            rms <= 2.0 && max <= 5.0 && dq.abs() <= 0.2,
+            "DFN {c}C: rms {rms} mV, max {max} mV, dQ {dq} %"
+        );
+    }
+}
+
+/// PyBaMM's CCCV experiment on the DFN from SOC 0: rest 10 min, 1C to 4.2 V, hold 4.2 V until
+/// C/50, rest 30 min; the charged capacity within 0.3 %.
+#[test]
+fn dfn_cccv_charge_matches_pybamm() {
+    let p = format!(
+        "{}/tests/data/pybamm/DFN_Chen2020_cccv_charge.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&p).unwrap();
+    let q_ref = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("time_s"))
+        .map(|l| l.split(',').nth(3).unwrap().parse::<f64>().unwrap())
+        .fold(f64::INFINITY, f64::min)
+        .abs();
+    let params = chen2020();
+    let (x, y) = stoichiometries_at_soc(&params, 0.0);
+    let cell = Dfn::new(params, x, y, Points::default());
+    let steps = parse(
+        &[
+            "Rest for 10 minutes".into(),
+            "Charge at 1C until 4.2 V".into(),
+            "Hold at 4.2 V until C/50".into(),
+            "Rest for 30 minutes".into(),
+        ],
+        1,
+        5.0,
+    )
+    .unwrap();
+    let out = run(cell, &steps, 1.0).unwrap();
+    let q = out
+        .rows
+        .iter()
+        .map(|r| r.discharge_capacity_ah)
+        .fold(f64::INFINITY, f64::min)
+        .abs();
+    let d = 100.0 * (q - q_ref) / q_ref;
+    eprintln!("DFN CCCV: charged {q:.5} A.h vs PyBaMM {q_ref:.5} A.h ({d:+.4} %)");
+    assert!(d.abs() <= 0.3, "charged {q} vs {q_ref}");
+    let hold: Vec<_> = out.rows.iter().filter(|r| r.step == 2).collect();
+    assert!(hold.iter().all(|r| (r.voltage_v - 4.2).abs() < 1e-6));
+    assert!((hold.last().unwrap().current_a + 0.1).abs() < 1e-6);
 }

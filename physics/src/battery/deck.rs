@@ -1,6 +1,7 @@
-//! `[physics] type = "battery"`: a lithium-ion cell (SPM, SPMe) run through an experiment.
+//! `[physics] type = "battery"`: a lithium-ion cell (SPM, SPMe, DFN) run through an experiment.
 //! Battery decks have no `[mesh]`: the model meshes its domains itself (`points`).
 
+use super::dfn::Dfn;
 use super::experiment::{self, Step};
 use super::params::{self, ParameterSet};
 use super::runner::{self, Outcome};
@@ -24,7 +25,7 @@ pub fn spec() -> ObjectSpec {
                 ParamKind::Choice(MODELS),
                 "",
                 "\"spme\"",
-                "Single particle model (`spm`), with electrolyte (`spme`), or Doyle–Fuller–Newman (`dfn`, not available yet).",
+                "Single particle model (`spm`), with electrolyte (`spme`), or Doyle–Fuller–Newman (`dfn`), as PyBaMM's models of those names.",
             ),
             ParamSpec::optional(
                 "parameter_set",
@@ -104,12 +105,6 @@ fn err(key: &[&str], message: impl Into<String>) -> DeckError {
 impl Battery {
     pub fn from_object(o: &Object) -> Result<Battery, DeckError> {
         let model = o.opt_str("model").unwrap_or("spme").to_string();
-        if model == "dfn" {
-            return Err(err(
-                &["physics", "model"],
-                "model `dfn` is not available yet; use `spme` or `spm`",
-            ));
-        }
         let set = o.opt_str("parameter_set").unwrap_or("Chen2020");
         let mut p = params::builtin(set).ok_or_else(|| {
             err(
@@ -179,6 +174,11 @@ impl Battery {
     pub fn run(&self) -> Result<Outcome, String> {
         let (x, y) = self.initial;
         match self.model.as_str() {
+            "dfn" => runner::run(
+                Dfn::new(self.params.clone(), x, y, self.points),
+                &self.steps,
+                self.period,
+            ),
             "spm" => runner::run(
                 Spm::new(self.params.clone(), x, y, self.points.r_n),
                 &self.steps,

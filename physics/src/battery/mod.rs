@@ -1,7 +1,9 @@
 //! Lithium-ion cell models (PyBaMM's family): parameter sets, the single particle model, and
 //! experiments ("Discharge at 1C until 2.5 V", …). No MPI; the engine runs these per cell.
 
+pub mod banded;
 pub mod deck;
+pub mod dfn;
 pub mod electrolyte;
 pub mod experiment;
 pub mod params;

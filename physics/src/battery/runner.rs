@@ -133,6 +133,13 @@ pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome,
             }
             let (i_new, next) = solve_current(&cell, h, &step.drive, i_now)?;
             let v_new = next.voltage(i_new);
+            if !v_new.is_finite() {
+                return Err(format!(
+                    "{}: the model failed at t = {:.3} s (no solution for the step)",
+                    step.text,
+                    t + h
+                ));
+            }
             // Events inside this step: find the first crossing by bisection on the step length.
             let crossed = |v0: f64, v1: f64, i0: f64, i1: f64| -> Option<(String, f64)> {
                 for u in &until {

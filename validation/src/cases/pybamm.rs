@@ -1,9 +1,11 @@
 //! Case 6: lithium-ion cell models against PyBaMM 26.10 (Chen2020, constant-current discharges
 //! from full charge to 2.5 V at 0.5C, 1C and 2C, 20 points per domain, the reference curves in
 //! physics/tests/data/pybamm): terminal voltage RMS ≤ 2 mV and max ≤ 5 mV leaving out the last
-//! 1 % of capacity, capacity at cut-off within 0.2 %. DFN is not implemented yet.
+//! 1 % of capacity, capacity at cut-off within 0.2 %; and PyBaMM's CCCV charge on the DFN
+//! (charged capacity within 0.3 %).
 
 use crate::report::{Csv, Plot, Section, Series, Table};
+use galvana_physics::battery::dfn::Dfn;
 use galvana_physics::battery::experiment::parse;
 use galvana_physics::battery::params::{chen2020, stoichiometries_at_soc};
 use galvana_physics::battery::runner::{run, Outcome};
@@ -47,11 +49,11 @@ pub fn run_case(quick: bool, log: &dyn Fn(&str)) -> Result<Section, String> {
         "pybamm",
         "Lithium-ion cells against PyBaMM (Chen2020)",
     );
-    s.intro = "Single particle model (SPM) and SPM with electrolyte (SPMe) against PyBaMM 26.10.1.1's own runs \
+    s.intro = "Single particle model (SPM), SPM with electrolyte (SPMe) and Doyle–Fuller–Newman (DFN) against PyBaMM 26.10.1.1's own runs \
                (IDAKLU, rtol 1e-4) of the same models with the Chen2020 parameter set, 20 finite-volume cells \
                per domain, constant-current discharges from full charge (`set_initial_state(1.0)`) to 2.5 V. \
                Voltages are compared at PyBaMM's output times (every second), leaving out the last 1 % of \
-               capacity before the cut-off. The DFN model is not implemented yet."
+               capacity before the cut-off; and PyBaMM's CCCV experiment on the DFN from SOC 0."
         .into();
     let mut t = Table::new(
         "Terminal voltage and capacity against PyBaMM",
@@ -67,7 +69,7 @@ pub fn run_case(quick: bool, log: &dyn Fn(&str)) -> Result<Section, String> {
         ],
     );
     let rates: &[f64] = if quick { &[1.0] } else { &[0.5, 1.0, 2.0] };
-    for model in ["SPM", "SPMe"] {
+    for model in ["SPM", "SPMe", "DFN"] {
         for &c in rates {
             let name = format!("{model}_Chen2020_{c}C");
             let r = reference(&name)?;
@@ -76,10 +78,10 @@ pub fn run_case(quick: bool, log: &dyn Fn(&str)) -> Result<Section, String> {
             let steps =
                 parse(&[format!("Discharge at {c}C until 2.5 V")], 1, 5.0).map_err(|e| e.0)?;
             let t0 = std::time::Instant::now();
-            let out: Outcome = if model == "SPM" {
-                run(Spm::new(p, x, y, 20), &steps, 1.0)?
-            } else {
-                run(Spme::new(p, x, y, Points::default()), &steps, 1.0)?
+            let out: Outcome = match model {
+                "SPM" => run(Spm::new(p, x, y, 20), &steps, 1.0)?,
+                "SPMe" => run(Spme::new(p, x, y, Points::default()), &steps, 1.0)?,
+                _ => run(Dfn::new(p, x, y, Points::default()), &steps, 1.0)?,
             };
             let ms = t0.elapsed().as_secs_f64() * 1e3;
             let q_end = *r.q.last().ok_or("empty reference")?;
@@ -181,10 +183,70 @@ pub fn run_case(quick: bool, log: &dyn Fn(&str)) -> Result<Section, String> {
         }
     }
     s.tables.push(t);
+    if !quick {
+        cccv(&mut s, log)?;
+    }
     s.notes.push(
         "Times are single-threaded Rust release builds on the CI machine kind, including the experiment runner; \
          the speed comparison with PyBaMM belongs in benches/."
             .into(),
     );
     Ok(s)
+}
+
+/// PyBaMM's CCCV charge on the DFN from SOC 0: rest 10 min, 1C to 4.2 V, hold until C/50,
+/// rest 30 min; the charged capacity within 0.3 %.
+fn cccv(s: &mut Section, log: &dyn Fn(&str)) -> Result<(), String> {
+    let path = format!(
+        "{}/../physics/tests/data/pybamm/DFN_Chen2020_cccv_charge.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let q_ref = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("time_s"))
+        .filter_map(|l| l.split(',').nth(3)?.parse::<f64>().ok())
+        .fold(f64::INFINITY, f64::min)
+        .abs();
+    let p = chen2020();
+    let (x, y) = stoichiometries_at_soc(&p, 0.0);
+    let steps = parse(
+        &[
+            "Rest for 10 minutes".into(),
+            "Charge at 1C until 4.2 V".into(),
+            "Hold at 4.2 V until C/50".into(),
+            "Rest for 30 minutes".into(),
+        ],
+        1,
+        5.0,
+    )
+    .map_err(|e| e.0)?;
+    let out = run(Dfn::new(p, x, y, Points::default()), &steps, 1.0)?;
+    let q = out
+        .rows
+        .iter()
+        .map(|r| r.discharge_capacity_ah)
+        .fold(f64::INFINITY, f64::min)
+        .abs();
+    let d = 100.0 * (q - q_ref) / q_ref;
+    log(&format!(
+        "  DFN CCCV: charged {q:.5} A.h vs {q_ref:.5} A.h ({d:+.4} %)"
+    ));
+    let mut t = Table::new(
+        "DFN CCCV charge from SOC 0 (rest, 1C to 4.2 V, hold to C/50, rest)",
+        &["charged [A.h]", "PyBaMM [A.h]", "difference [%]"],
+    );
+    t.row(vec![
+        format!("{q:.5}"),
+        format!("{q_ref:.5}"),
+        format!("{d:+.4}"),
+    ]);
+    s.tables.push(t);
+    s.check(
+        "DFN CCCV charged capacity",
+        format!("{d:+.4} %"),
+        "within 0.3 %".into(),
+        d.abs() <= 0.3,
+    );
+    Ok(())
 }

@@ -1,0 +1,474 @@
+//! The Doyle–Fuller–Newman (pseudo-two-dimensional) model, as PyBaMM's `lithium_ion.DFN()`:
+//! electrolyte concentration and potential across the cell (concentrated-solution theory with
+//! Bruggeman transport), solid potential in each electrode, a spherical particle at every
+//! electrode node, symmetric Butler–Volmer kinetics; isothermal.
+//!
+//! Discretisation as PyBaMM's finite volumes (node values at cell centres; `ε^b D_e` moved to
+//! edges by the weighted harmonic mean, `ε^b κ_e` and `c_e` in the `∇ln c_e` term by the
+//! arithmetic mean). Time stepping: BDF2 (BDF1 after a restart) for the concentrations; at each
+//! step the particles are eliminated (their surface concentration is affine in the node's
+//! interfacial current) and Newton solves for c_e, φ_e, φ_s and j with a banded LU.
+
+// Index loops over coupled arrays read more plainly than zipped iterators here.
+#![allow(clippy::needless_range_loop)]
+
+use super::banded::Banded;
+use super::electrolyte::Electrolyte;
+use super::params::{ParameterSet, F, R_GAS};
+use super::sphere::Sphere;
+use super::spme::Points;
+use super::Cell;
+
+#[derive(Clone, Debug)]
+struct History {
+    cs_n: Vec<Vec<f64>>,
+    cs_p: Vec<Vec<f64>>,
+    ce: Vec<f64>,
+    h: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dfn {
+    pub p: ParameterSet,
+    el: Electrolyte,
+    sn: Sphere,
+    sp: Sphere,
+    pub cs_n: Vec<Vec<f64>>,
+    pub cs_p: Vec<Vec<f64>>,
+    pub ce: Vec<f64>,
+    prev: Option<History>,
+    /// The algebraic solution (φ_e, φ_s, j interleaved with c_e, see `Layout`) for current `alg_i`.
+    u: Vec<f64>,
+    alg_i: f64,
+    v: f64,
+    /// The last step found no solution.
+    failed: bool,
+}
+
+/// Unknowns per x node: c_e, φ_e, and in the electrodes φ_s and j.
+#[derive(Clone, Debug)]
+struct Layout {
+    off: Vec<usize>,
+    n: usize,
+}
+
+impl Layout {
+    fn new(el: &Electrolyte) -> Layout {
+        let mut off = Vec::with_capacity(el.len());
+        let mut n = 0;
+        for k in 0..el.len() {
+            off.push(n);
+            n += if k < el.nn || k >= el.nn + el.ns {
+                4
+            } else {
+                2
+            };
+        }
+        Layout { off, n }
+    }
+}
+
+/// Everything fixed during one step's Newton solve.
+struct StepData<'a> {
+    p: &'a ParameterSet,
+    el: &'a Electrolyte,
+    lay: &'a Layout,
+    /// a0 ε c − h·(…) = rhs for the electrolyte.
+    a0: f64,
+    h: f64,
+    rhs_e: Vec<f64>,
+    /// Surface concentration of node k's particle = alpha[k] + beta_{n|p} · j_k.
+    alpha: Vec<f64>,
+    beta_n: f64,
+    beta_p: f64,
+    /// Cell current density [A/m²].
+    i: f64,
+}
+
+impl Dfn {
+    pub fn new(p: ParameterSet, x: f64, y: f64, pts: Points) -> Dfn {
+        let el = Electrolyte::new(&p, pts.x_n, pts.x_s, pts.x_p);
+        assert_eq!(
+            pts.r_n, pts.r_p,
+            "one particle mesh size for both electrodes"
+        );
+        let sn = Sphere::new(p.neg.particle_radius, pts.r_n);
+        let sp = Sphere::new(p.pos.particle_radius, pts.r_p);
+        let cs_n = vec![vec![x * p.neg.c_max; pts.r_n]; el.nn];
+        let cs_p = vec![vec![y * p.pos.c_max; pts.r_p]; el.np];
+        let ce = vec![p.c_e0; el.len()];
+        let lay = Layout::new(&el);
+        let mut u = vec![0.0; lay.n];
+        for k in 0..el.len() {
+            u[lay.off[k]] = p.c_e0;
+        }
+        let mut d = Dfn {
+            p,
+            el,
+            sn,
+            sp,
+            cs_n,
+            cs_p,
+            ce,
+            prev: None,
+            u,
+            alg_i: f64::NAN,
+            v: f64::NAN,
+            failed: false,
+        };
+        // A consistent start at rest: φ_s = U in each electrode, φ_e = −U_n.
+        let un = (d.p.neg.ocp)(x);
+        let up = (d.p.pos.ocp)(y);
+        for k in 0..d.el.len() {
+            let o = lay.off[k];
+            d.u[o + 1] = -un;
+            if k < d.el.nn {
+                d.u[o + 2] = 0.0;
+            } else if k >= d.el.nn + d.el.ns {
+                d.u[o + 2] = up - un;
+            }
+        }
+        d
+    }
+
+    fn electrode(&self, k: usize) -> Option<(bool, usize)> {
+        let el = &self.el;
+        if k < el.nn {
+            Some((true, k))
+        } else if k >= el.nn + el.ns {
+            Some((false, k - el.nn - el.ns))
+        } else {
+            None
+        }
+    }
+
+    /// Solve the step of length h (h = 0: the algebraic state at fixed concentrations) at cell
+    /// current `i` [A]; returns the new state.
+    fn solve(&self, h: f64, i: f64) -> Result<Dfn, String> {
+        let p = &self.p;
+        let el = &self.el;
+        let lay = Layout::new(el);
+        let nx = el.len();
+        let (a0, w, hp) = match (&self.prev, h > 0.0) {
+            (Some(hist), true) => {
+                let w = h / hist.h;
+                ((1.0 + 2.0 * w) / (1.0 + w), w, Some(hist))
+            }
+            _ => (1.0, 0.0, None),
+        };
+        let bdf = |c: f64, cm: f64| match hp {
+            Some(_) => (1.0 + w) * c - w * w / (1.0 + w) * cm,
+            None => c,
+        };
+        let rhs_e: Vec<f64> = (0..nx)
+            .map(|k| el.eps[k] * bdf(self.ce[k], hp.map_or(0.0, |hh| hh.ce[k])))
+            .collect();
+        let t = p.temperature;
+        // Particles: response to zero flux (alpha) and to unit interfacial current (beta).
+        let mut alpha = vec![0.0; nx];
+        let mut new_n = self.cs_n.clone();
+        let mut new_p = self.cs_p.clone();
+        let mut resp_n = vec![0.0; self.sn.n];
+        let mut resp_p = vec![0.0; self.sp.n];
+        let zeros_n = vec![0.0; self.sn.n];
+        let zeros_p = vec![0.0; self.sp.n];
+        let dn = (p.neg.diffusivity)(0.5, t);
+        let dp = (p.pos.diffusivity)(0.5, t);
+        self.sn
+            .implicit_solve(a0, h, dn, 1.0 / F, &zeros_n, &mut resp_n);
+        self.sp
+            .implicit_solve(a0, h, dp, 1.0 / F, &zeros_p, &mut resp_p);
+        for k in 0..nx {
+            match self.electrode(k) {
+                Some((true, m)) => {
+                    let rhs: Vec<f64> = (0..self.sn.n)
+                        .map(|r| bdf(self.cs_n[m][r], hp.map_or(0.0, |hh| hh.cs_n[m][r])))
+                        .collect();
+                    self.sn.implicit_solve(a0, h, dn, 0.0, &rhs, &mut new_n[m]);
+                    alpha[k] = self.sn.surface(&new_n[m]);
+                }
+                Some((false, m)) => {
+                    let rhs: Vec<f64> = (0..self.sp.n)
+                        .map(|r| bdf(self.cs_p[m][r], hp.map_or(0.0, |hh| hh.cs_p[m][r])))
+                        .collect();
+                    self.sp.implicit_solve(a0, h, dp, 0.0, &rhs, &mut new_p[m]);
+                    alpha[k] = self.sp.surface(&new_p[m]);
+                }
+                None => {}
+            }
+        }
+        let sd = StepData {
+            p,
+            el,
+            lay: &lay,
+            a0,
+            h,
+            rhs_e,
+            alpha,
+            beta_n: self.sn.surface(&resp_n),
+            beta_p: self.sp.surface(&resp_p),
+            i: i / p.area,
+        };
+        let mut u = self.u.clone();
+        if h == 0.0 {
+            for k in 0..nx {
+                u[lay.off[k]] = self.ce[k];
+            }
+        }
+        if self.alg_i.is_nan() || (self.alg_i - i).abs() > 1e-6 * (1.0 + i.abs()) {
+            // A new current: start from uniform reaction and the matching overpotentials.
+            let ic = i / p.area;
+            for k in 0..nx {
+                let o = lay.off[k];
+                let (e, j) = match self.electrode(k) {
+                    Some((true, _)) => (&p.neg, ic / (p.neg.a() * p.neg.thickness)),
+                    Some((false, _)) => (&p.pos, -ic / (p.pos.a() * p.pos.thickness)),
+                    None => continue,
+                };
+                let cs = sd.alpha[k].clamp(1e-6 * e.c_max, (1.0 - 1e-6) * e.c_max);
+                let j0 = (e.j0)(u[o].max(1e-6), cs, e.c_max, t);
+                let eta = 2.0 * R_GAS * t / F * (j / (2.0 * j0)).asinh();
+                u[o + 3] = j;
+                u[o + 2] = u[o + 1] + (e.ocp)(cs / e.c_max) + eta;
+            }
+        }
+        newton(&sd, &mut u)?;
+        // New particle profiles: alpha part plus j times the unit response.
+        let mut next = self.clone();
+        for k in 0..nx {
+            let o = lay.off[k];
+            match self.electrode(k) {
+                Some((true, m)) => {
+                    let j = u[o + 3];
+                    for r in 0..self.sn.n {
+                        new_n[m][r] += j * resp_n[r];
+                    }
+                }
+                Some((false, m)) => {
+                    let j = u[o + 3];
+                    for r in 0..self.sp.n {
+                        new_p[m][r] += j * resp_p[r];
+                    }
+                }
+                None => {}
+            }
+            next.ce[k] = u[o];
+        }
+        if h > 0.0 {
+            next.cs_n = new_n;
+            next.cs_p = new_p;
+            next.prev = Some(History {
+                cs_n: self.cs_n.clone(),
+                cs_p: self.cs_p.clone(),
+                ce: self.ce.clone(),
+                h,
+            });
+        }
+        let last = lay.off[nx - 1] + 2;
+        let before = lay.off[nx - 2] + 2;
+        next.v = 1.5 * u[last] - 0.5 * u[before];
+        next.u = u;
+        next.alg_i = i;
+        Ok(next)
+    }
+}
+
+fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
+    let p = sd.p;
+    let el = sd.el;
+    let nx = el.len();
+    let t = p.temperature;
+    let rtf = R_GAS * t / F;
+    let chi = 2.0 * (1.0 - p.t_plus);
+    let off = &sd.lay.off;
+    let ce = |k: usize| u[off[k]];
+    let pe = |k: usize| u[off[k] + 1];
+    // Edge fluxes: N (lithium) and i_e (current) on internal edges; zero on the boundaries.
+    let mut n_e = [0.0f64; 512];
+    let mut i_e = [0.0f64; 512];
+    let dnode: Vec<f64> = (0..nx)
+        .map(|k| el.tor[k] * (p.d_e)(ce(k).max(1e-6), t))
+        .collect();
+    let knode: Vec<f64> = (0..nx)
+        .map(|k| el.tor[k] * (p.kappa_e)(ce(k).max(1e-6), t))
+        .collect();
+    for e in 1..nx {
+        let dx = el.x[e] - el.x[e - 1];
+        let beta = el.w[e - 1] / (el.w[e] + el.w[e - 1]);
+        let (d1, d2) = (dnode[e - 1], dnode[e]);
+        let d = d1 * d2 / (d2 * beta + d1 * (1.0 - beta));
+        let kap = 0.5 * (knode[e - 1] + knode[e]);
+        let c_edge = 0.5 * (ce(e - 1) + ce(e));
+        let gc = (ce(e) - ce(e - 1)) / dx;
+        let gp = (pe(e) - pe(e - 1)) / dx;
+        i_e[e] = kap * (chi * rtf * gc / c_edge - gp);
+        n_e[e] = -d * gc + p.t_plus * i_e[e] / F;
+    }
+    for k in 0..nx {
+        let o = off[k];
+        let w = el.w[k];
+        let (aj, elec) = if k < el.nn {
+            (p.neg.a() * u[o + 3], Some((&p.neg, sd.beta_n, true)))
+        } else if k >= el.nn + el.ns {
+            (p.pos.a() * u[o + 3], Some((&p.pos, sd.beta_p, false)))
+        } else {
+            (0.0, None)
+        };
+        out[o] =
+            sd.a0 * el.eps[k] * ce(k) + sd.h * ((n_e[k + 1] - n_e[k]) / w - aj / F) - sd.rhs_e[k];
+        out[o + 1] = (i_e[k + 1] - i_e[k]) / w - aj;
+        if let Some((e, beta, neg)) = elec {
+            let (sigma, first, last) = if neg {
+                (e.conductivity, 0, el.nn - 1)
+            } else {
+                (e.conductivity, el.nn + el.ns, nx - 1)
+            };
+            let ps = |m: usize| u[off[m] + 2];
+            let left = if k == first {
+                if neg {
+                    -sigma * ps(k) / (0.5 * w)
+                } else {
+                    0.0
+                }
+            } else {
+                -sigma * (ps(k) - ps(k - 1)) / (el.x[k] - el.x[k - 1])
+            };
+            let right = if k == last {
+                if neg {
+                    0.0
+                } else {
+                    sd.i
+                }
+            } else {
+                -sigma * (ps(k + 1) - ps(k)) / (el.x[k + 1] - el.x[k])
+            };
+            out[o + 2] = (right - left) / w + aj;
+            let j = u[o + 3];
+            let cs = (sd.alpha[k] + beta * j).clamp(1e-9 * e.c_max, (1.0 - 1e-9) * e.c_max);
+            let j0 = (e.j0)(ce(k).max(1e-6), cs, e.c_max, t);
+            let eta = ps(k) - pe(k) - (e.ocp)(cs / e.c_max);
+            out[o + 3] = j - 2.0 * j0 * (eta / (2.0 * rtf)).sinh();
+        }
+    }
+}
+
+/// Newton with a banded finite-difference Jacobian (columns coloured by band).
+fn newton(sd: &StepData, u: &mut [f64]) -> Result<(), String> {
+    let n = u.len();
+    let band = 8;
+    let mut jac = Banded::new(n, band, band);
+    let mut r = vec![0.0; n];
+    let mut rp = vec![0.0; n];
+    let scale = |idx: usize, off: &[usize]| -> f64 {
+        // c_e ~ 1e3 mol/m³; potentials ~ 1 V; j ~ 1 A/m².
+        if off.binary_search(&idx).is_ok() {
+            1e3
+        } else {
+            1.0
+        }
+    };
+    let off = &sd.lay.off;
+    let mut fresh = false;
+    for it in 0..30 {
+        residual(sd, u, &mut r);
+        if it == 0 || it % 4 == 0 || fresh {
+            jac.clear();
+            let colors = 2 * band + 1;
+            for c in 0..colors {
+                let mut up = u.to_vec();
+                let mut any = false;
+                let mut deltas = vec![0.0; n];
+                for j in (c..n).step_by(colors) {
+                    let d = 1e-7 * (u[j].abs() + scale(j, off));
+                    up[j] += d;
+                    deltas[j] = d;
+                    any = true;
+                }
+                if !any {
+                    continue;
+                }
+                residual(sd, &up, &mut rp);
+                for j in (c..n).step_by(colors) {
+                    for row in j.saturating_sub(band)..(j + band + 1).min(n) {
+                        jac.set(row, j, (rp[row] - r[row]) / deltas[j]);
+                    }
+                }
+            }
+            if !jac.factor() {
+                return Err("the DFN Jacobian is singular".into());
+            }
+            fresh = false;
+        }
+        let mut du: Vec<f64> = r.iter().map(|x| -x).collect();
+        jac.solve(&mut du);
+        // Damped: halve the step while it makes the residual larger (the sinh of the kinetics
+        // punishes a full step from a poor guess).
+        // Full Newton steps, halved only while the residual is not finite (the sinh of the
+        // kinetics can overflow from a poor guess). A residual-norm line search would mix rows
+        // whose scales differ by ten orders of magnitude.
+        let mut lambda = 1.0;
+        let mut trial = u.to_vec();
+        for _ in 0..30 {
+            for j in 0..n {
+                trial[j] = u[j] + lambda * du[j];
+            }
+            residual(sd, &trial, &mut rp);
+            if rp.iter().all(|x| x.is_finite()) {
+                break;
+            }
+            lambda *= 0.5;
+            fresh = true;
+        }
+        let mut worst = 0.0f64;
+        for j in 0..n {
+            u[j] = trial[j];
+            worst = worst.max((lambda * du[j]).abs() / scale(j, off));
+        }
+        if !worst.is_finite() {
+            return Err("the DFN Newton iteration diverged".into());
+        }
+        if worst < 1e-10 {
+            return Ok(());
+        }
+        if it > 0 && worst > 1e-3 {
+            fresh = true;
+        }
+    }
+    Err("the DFN Newton iteration did not converge in 30 iterations".into())
+}
+
+impl Cell for Dfn {
+    fn advanced(&self, h: f64, i: f64) -> Self {
+        match self.solve(h, i) {
+            Ok(s) => s,
+            Err(_) => {
+                let mut s = self.clone();
+                s.v = f64::NAN;
+                s.failed = true;
+                s
+            }
+        }
+    }
+
+    fn voltage(&self, i: f64) -> f64 {
+        if self.failed {
+            return f64::NAN;
+        }
+        if i == self.alg_i && self.v.is_finite() {
+            return self.v;
+        }
+        self.solve(0.0, i).map(|s| s.v).unwrap_or(f64::NAN)
+    }
+
+    fn restart_history(&mut self) {
+        self.prev = None;
+    }
+
+    fn nominal_capacity_ah(&self) -> f64 {
+        self.p.nominal_capacity_ah
+    }
+
+    fn limits(&self) -> (f64, f64) {
+        (self.p.v_min, self.p.v_max)
+    }
+}
