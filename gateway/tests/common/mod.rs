@@ -178,8 +178,11 @@ impl Gateway {
             data,
             db_url,
             child,
+            // No overall deadline (residual streams last as long as their job; the tests bound
+            // their waits themselves); a stalled connection still fails.
             http: Client::builder()
-                .timeout(Duration::from_secs(120))
+                .connect_timeout(Duration::from_secs(10))
+                .read_timeout(Duration::from_secs(300))
                 .build()
                 .unwrap(),
         }
