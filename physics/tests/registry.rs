@@ -72,7 +72,10 @@ fn registers_expected_types() {
         reg.types(SectionKind::Material),
         vec!["constant", "tabulated", "nist"]
     );
-    assert_eq!(reg.types(SectionKind::Physics), vec!["heat_conduction"]);
+    assert_eq!(
+        reg.types(SectionKind::Physics),
+        vec!["heat_conduction", "battery"]
+    );
     assert_eq!(
         reg.types(SectionKind::Bc),
         vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
@@ -110,8 +113,8 @@ fn registers_expected_types() {
                 o.type_name,
                 p.name
             );
-            let needs_unit =
-                matches!(p.kind, ParamKind::Float { .. }) && !["emissivity"].contains(&p.name);
+            let needs_unit = matches!(p.kind, ParamKind::Float { .. })
+                && !["emissivity", "initial_soc"].contains(&p.name);
             assert!(
                 !needs_unit || !p.unit.is_empty(),
                 "{}.{} lacks a unit",

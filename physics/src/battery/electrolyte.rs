@@ -153,14 +153,6 @@ impl Electrolyte {
             }
             b[k] += h * (-(mig[k + 1] - mig[k]) / self.w[k] + src / F);
         }
-        for k in 1..n {
-            let m = lower[k] / diag[k - 1];
-            diag[k] -= m * upper[k - 1];
-            b[k] -= m * b[k - 1];
-        }
-        out[n - 1] = b[n - 1] / diag[n - 1];
-        for k in (0..n - 1).rev() {
-            out[k] = (b[k] - upper[k] * out[k + 1]) / diag[k];
-        }
+        super::sphere::thomas(&lower, &mut diag, &upper, &mut b, out);
     }
 }

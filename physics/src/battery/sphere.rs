@@ -77,16 +77,22 @@ impl Sphere {
                 b[i] -= w * self.r2e[n] * flux;
             }
         }
-        // Thomas algorithm.
-        for i in 1..n {
-            let m = lower[i] / diag[i - 1];
-            diag[i] -= m * upper[i - 1];
-            b[i] -= m * b[i - 1];
-        }
-        out[n - 1] = b[n - 1] / diag[n - 1];
-        for i in (0..n - 1).rev() {
-            out[i] = (b[i] - upper[i] * out[i + 1]) / diag[i];
-        }
+        thomas(&lower, &mut diag, &upper, &mut b, out);
+    }
+}
+
+/// Solve a tridiagonal system (sub-, main and super-diagonal) without pivoting (the systems
+/// here are diagonally dominant); `diag` and `b` are overwritten.
+pub fn thomas(lower: &[f64], diag: &mut [f64], upper: &[f64], b: &mut [f64], out: &mut [f64]) {
+    let n = diag.len();
+    for i in 1..n {
+        let m = lower[i] / diag[i - 1];
+        diag[i] -= m * upper[i - 1];
+        b[i] -= m * b[i - 1];
+    }
+    out[n - 1] = b[n - 1] / diag[n - 1];
+    for i in (0..n - 1).rev() {
+        out[i] = (b[i] - upper[i] * out[i + 1]) / diag[i];
     }
 }
 
