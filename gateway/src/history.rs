@@ -109,12 +109,7 @@ pub async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<Json<Value>> {
     let (_, dir, row) = job_access(&st, &c, id, Role::Viewer).await?;
-    use crate::db::RowExt;
-    let sub = if row.s("kind") == "sweep" {
-        format!("job/task-{:03}", q.task.unwrap_or(0))
-    } else {
-        "job/run".to_string()
-    };
+    let sub = crate::jobs::run_subdir(&row, q.task);
     let max = q.max_points.unwrap_or(4000).clamp(4, 100_000);
     let path = dir.join(sub).join("residuals.jsonl");
     let v = tokio::task::spawn_blocking(move || read(&path, max))

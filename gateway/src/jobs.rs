@@ -27,7 +27,7 @@ pub fn is_active(state: &str) -> bool {
     ACTIVE.contains(&state)
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitBody {
     /// Project name or id.
@@ -206,13 +206,7 @@ async fn submit_with(
         .join("staging")
         .join(crate::auth::new_secret(""));
     let staged = {
-        let (dir, b) = (
-            staging.clone(),
-            SubmitBody {
-                project: Value::Null,
-                ..clone_body(&body)
-            },
-        );
+        let (dir, b) = (staging.clone(), body.clone());
         let opts = submit_options(&st, &body, staging.join("job"));
         tokio::task::spawn_blocking(move || {
             let r = stage(&dir, &b, &opts);
@@ -299,7 +293,7 @@ async fn submit_with(
 
     // Write the job directory and hand it to the scheduler.
     let opts = submit_options(&st, &body, dir.join("job"));
-    let b = clone_body(&body);
+    let b = body.clone();
     let d = dir.clone();
     let backend = st.backend;
     let outcome = tokio::task::spawn_blocking(move || -> Result<Campaign, String> {
@@ -345,17 +339,6 @@ async fn submit_with(
     }
 }
 
-fn clone_body(b: &SubmitBody) -> SubmitBody {
-    SubmitBody {
-        project: b.project.clone(),
-        deck: b.deck.clone(),
-        sweep: b.sweep.clone(),
-        name: b.name.clone(),
-        max_segments: b.max_segments,
-        max_failures: b.max_failures,
-    }
-}
-
 const JOB_COLS: &str = "j.id, j.project_id, p.name AS project, u.name AS owner, j.name, j.kind, j.backend, j.scheduler_id, \
     j.campaign_id, j.dir, j.state, j.reason, j.ntasks, j.gpus, j.array_tasks, j.walltime_s, j.reserved_core_s, \
     j.reserved_gpu_s, j.submitted_at, j.started_at, j.ended_at, j.settled_at";
@@ -387,16 +370,20 @@ fn job_json(r: &sqlx::any::AnyRow) -> Value {
     })
 }
 
-/// A job as JSON, without access checks.
-pub async fn get_job(st: &AppState, id: i64) -> ApiResult<Value> {
-    let r = sqlx::query(&format!(
+/// The job row (with project and user names), or 404.
+async fn job_row(st: &AppState, id: i64) -> ApiResult<sqlx::any::AnyRow> {
+    sqlx::query(&format!(
         "SELECT {JOB_COLS} FROM jobs j JOIN projects p ON p.id = j.project_id JOIN users u ON u.id = j.user_id WHERE j.id = $1"
     ))
     .bind(id)
     .fetch_optional(&st.db)
     .await?
-    .ok_or_else(|| ApiError::not_found("job"))?;
-    Ok(job_json(&r))
+    .ok_or_else(|| ApiError::not_found("job"))
+}
+
+/// A job as JSON, without access checks.
+pub async fn get_job(st: &AppState, id: i64) -> ApiResult<Value> {
+    Ok(job_json(&job_row(st, id).await?))
 }
 
 /// The job's project and directory, after checking the caller may see it (`need`).
@@ -406,15 +393,19 @@ pub async fn job_access(
     id: i64,
     need: Role,
 ) -> ApiResult<(i64, PathBuf, sqlx::any::AnyRow)> {
-    let r = sqlx::query(&format!(
-        "SELECT {JOB_COLS} FROM jobs j JOIN projects p ON p.id = j.project_id JOIN users u ON u.id = j.user_id WHERE j.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&st.db)
-    .await?
-    .ok_or_else(|| ApiError::not_found("job"))?;
+    let r = job_row(st, id).await?;
     require(st, c, r.i("project_id"), need, "job").await?;
     Ok((r.i("project_id"), PathBuf::from(r.s("dir")), r))
+}
+
+/// The run directory (relative to the job directory) whose residual stream a request means:
+/// the single run, or sweep task `task` (default 0).
+pub fn run_subdir(row: &sqlx::any::AnyRow, task: Option<u32>) -> String {
+    if row.s("kind") == "sweep" {
+        format!("job/task-{:03}", task.unwrap_or(0))
+    } else {
+        "job/run".to_string()
+    }
 }
 
 #[derive(Deserialize)]
@@ -568,31 +559,31 @@ pub async fn check(
         ));
     }
     let text = b.deck;
-    let (problems, cost) = tokio::task::spawn_blocking(move || {
+    // The reservation a submit would make: core- and GPU-seconds (ranks × walltime).
+    let (problems, need) = tokio::task::spawn_blocking(move || {
         let mut p = deckcheck::check(&text);
-        let mut cost = Value::Null;
+        let mut need = None;
         if !p.iter().any(|x| x.severity == "error") {
             match deckcheck::parse(&text) {
                 Ok(d) => {
                     let core = d.job.ranks as i64 * d.job.walltime_seconds as i64;
-                    let gpu = core * d.job.gpus_per_rank as i64;
-                    cost = json!({"core_hours": hours(core), "gpu_hours": hours(gpu)});
+                    need = Some((core, core * d.job.gpus_per_rank as i64));
                 }
                 Err(more) => p.extend(more),
             }
         }
-        (p, cost)
+        (p, need)
     })
     .await
     .map_err(ApiError::internal)?;
     let ok = !problems.iter().any(|p| p.severity == "error");
-    let cost = if ok {
-        let c = cost.clone();
-        let core = (c["core_hours"].as_f64().unwrap_or(0.0) * 3600.0) as i64;
-        let gpu = (c["gpu_hours"].as_f64().unwrap_or(0.0) * 3600.0) as i64;
-        json!({"core_hours": hours(core), "gpu_hours": hours(gpu), "credits": st.config.prices.amount_micro(core, gpu) as f64 / 1e6})
-    } else {
-        Value::Null
+    let cost = match need.filter(|_| ok) {
+        Some((core, gpu)) => json!({
+            "core_hours": hours(core),
+            "gpu_hours": hours(gpu),
+            "credits": st.config.prices.amount_micro(core, gpu) as f64 / 1e6,
+        }),
+        None => Value::Null,
     };
     Ok(Json(
         json!({"ok": ok, "diagnostics": problems, "cost": cost}),

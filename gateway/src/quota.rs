@@ -49,6 +49,24 @@ pub async fn committed(st: &AppState, project: i64, month: &str) -> ApiResult<Ne
     .unwrap_or_default())
 }
 
+/// Create the project's usage row for `month` if it does not exist (a write, so in SQLite it
+/// also takes the write lock that serialises reservations).
+async fn ensure_row(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    project: i64,
+    month: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO quota_usage (project_id, month, core_s, gpu_s) VALUES ($1, $2, 0, 0) \
+         ON CONFLICT (project_id, month) DO NOTHING",
+    )
+    .bind(project)
+    .bind(month)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Add `need` to the project's committed usage this month inside `tx`, or refuse with 402 and
 /// what is left. Call first in the transaction (SQLite takes its write lock here).
 pub async fn reserve(
@@ -63,14 +81,7 @@ pub async fn reserve(
     })?;
     let limit = allowance(plan);
     let month = month_of(now());
-    sqlx::query(
-        "INSERT INTO quota_usage (project_id, month, core_s, gpu_s) VALUES ($1, $2, 0, 0) \
-         ON CONFLICT (project_id, month) DO NOTHING",
-    )
-    .bind(project)
-    .bind(&month)
-    .execute(&mut **tx)
-    .await?;
+    ensure_row(tx, project, &month).await?;
     let done = sqlx::query(
         "UPDATE quota_usage SET core_s = core_s + $1, gpu_s = gpu_s + $2 \
          WHERE project_id = $3 AND month = $4 AND core_s + $1 <= $5 AND gpu_s + $2 <= $6",
@@ -122,14 +133,7 @@ pub async fn adjust(
     month: &str,
     delta: Need,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO quota_usage (project_id, month, core_s, gpu_s) VALUES ($1, $2, 0, 0) \
-         ON CONFLICT (project_id, month) DO NOTHING",
-    )
-    .bind(project)
-    .bind(month)
-    .execute(&mut **tx)
-    .await?;
+    ensure_row(tx, project, month).await?;
     sqlx::query(
         "UPDATE quota_usage SET core_s = core_s + $1, gpu_s = gpu_s + $2 WHERE project_id = $3 AND month = $4",
     )

@@ -312,11 +312,7 @@ pub async fn residuals(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let (_, dir, row) = job_access(&st, &c, id, Role::Viewer).await?;
-    let sub = if row.s("kind") == "sweep" {
-        format!("job/task-{:03}", q.task.unwrap_or(0))
-    } else {
-        "job/run".to_string()
-    };
+    let sub = crate::jobs::run_subdir(&row, q.task);
     let last = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
