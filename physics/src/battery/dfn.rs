@@ -37,6 +37,7 @@ pub struct Dfn {
     pub cs_p: Vec<Vec<f64>>,
     pub ce: Vec<f64>,
     prev: Option<History>,
+    lay: Layout,
     /// The algebraic solution (φ_e, φ_s, j interleaved with c_e, see `Layout`) for current `alg_i`.
     u: Vec<f64>,
     alg_i: f64,
@@ -111,6 +112,7 @@ impl Dfn {
             cs_p,
             ce,
             prev: None,
+            lay: lay.clone(),
             u,
             alg_i: f64::NAN,
             v: f64::NAN,
@@ -147,7 +149,7 @@ impl Dfn {
     fn solve(&self, h: f64, i: f64) -> Result<Dfn, String> {
         let p = &self.p;
         let el = &self.el;
-        let lay = Layout::new(el);
+        let lay = &self.lay;
         let nx = el.len();
         let (a0, w, hp) = match (&self.prev, h > 0.0) {
             (Some(hist), true) => {
@@ -200,7 +202,7 @@ impl Dfn {
         let sd = StepData {
             p,
             el,
-            lay: &lay,
+            lay,
             a0,
             h,
             rhs_e,
@@ -284,8 +286,8 @@ fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
     let ce = |k: usize| u[off[k]];
     let pe = |k: usize| u[off[k] + 1];
     // Edge fluxes: N (lithium) and i_e (current) on internal edges; zero on the boundaries.
-    let mut n_e = [0.0f64; 512];
-    let mut i_e = [0.0f64; 512];
+    let mut n_e = vec![0.0f64; nx + 1];
+    let mut i_e = vec![0.0f64; nx + 1];
     let dnode: Vec<f64> = (0..nx)
         .map(|k| el.tor[k] * (p.d_e)(ce(k).max(1e-6), t))
         .collect();
@@ -470,5 +472,28 @@ impl Cell for Dfn {
 
     fn limits(&self) -> (f64, f64) {
         (self.p.v_min, self.p.v_max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::battery::params::chen2020;
+
+    /// Fine meshes (here 600 electrolyte cells) step like coarse ones.
+    #[test]
+    fn fine_meshes_step() {
+        let pts = Points {
+            x_n: 200,
+            x_s: 200,
+            x_p: 200,
+            r_n: 4,
+            r_p: 4,
+        };
+        let d = Dfn::new(chen2020(), 0.9, 0.27, pts);
+        let v0 = d.voltage(5.0);
+        let d1 = d.advanced(1.0, 5.0);
+        let v1 = d1.voltage(5.0);
+        assert!(v0.is_finite() && v1.is_finite() && v1 < v0, "{v0} -> {v1}");
     }
 }

@@ -117,10 +117,8 @@ impl Cell for Spme {
         let eta_n = eta_av(el.neg(), jn, csn, &p.neg);
         let eta_p = eta_av(el.pos(), jp, csp, &p.pos);
         // Concentration overpotential: χ RT/F (⟨ln c_e/c̄_e⟩_p − ⟨ln c_e/c̄_e⟩_n), χ = 2(1 − t₊).
-        let ln_av = |r: std::ops::Range<usize>| {
-            let logs: Vec<f64> = self.ce.iter().map(|c| (c.max(1e-6) / ce_av).ln()).collect();
-            el.average(&logs, r)
-        };
+        let logs: Vec<f64> = self.ce.iter().map(|c| (c.max(1e-6) / ce_av).ln()).collect();
+        let ln_av = |r: std::ops::Range<usize>| el.average(&logs, r);
         let chi = 2.0 * (1.0 - p.t_plus);
         let eta_c = chi * rtf * (ln_av(el.pos()) - ln_av(el.neg()));
         let kappa = (p.kappa_e)(ce_av, t);
