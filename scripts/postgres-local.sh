@@ -12,6 +12,10 @@ if [ "$cmd" = "down" ]; then
   exit 0
 fi
 
+# Only the URL goes to stdout (callers capture it); everything else, including what the
+# Debian postinst and pg_ctlcluster print, goes to stderr. No extra descriptor is opened:
+# the server daemon would inherit it and keep a caller's $(...) waiting.
+{
 if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
   echo "[postgres-local] installing postgresql" >&2
   apt-get -o DPkg::Lock::Timeout=600 update -qq
@@ -25,4 +29,5 @@ for _ in $(seq 1 30); do
 done
 su postgres -c "psql -qAtc \"select 1 from pg_roles where rolname = 'galvana'\"" | grep -q 1 \
   || su postgres -c "psql -qc \"create role galvana login createdb password 'galvana'\""
+} >&2
 echo "postgres://galvana:galvana@127.0.0.1:5432"

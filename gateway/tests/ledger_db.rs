@@ -6,6 +6,9 @@ use galvana_gateway::ledger::{self, AcctRecord};
 use galvana_gateway::quota::Need;
 use galvana_gateway::{admin, AppState};
 
+#[path = "common/pg.rs"]
+mod pg;
+
 async fn state(name: &str) -> std::sync::Arc<AppState> {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("ledger-{name}-{}", std::process::id()));
@@ -14,23 +17,10 @@ async fn state(name: &str) -> std::sync::Arc<AppState> {
         data_dir: dir.clone(),
         ..Config::default()
     };
-    c.database_url = Some(match std::env::var("GALVANA_TEST_POSTGRES") {
-        Ok(base) => {
-            let db = format!("gw_ledger_{name}_{}", std::process::id());
-            for sql in [
-                format!("drop database if exists {db}"),
-                format!("create database {db}"),
-            ] {
-                assert!(std::process::Command::new("psql")
-                    .args([&format!("{base}/postgres"), "-qAtc", &sql])
-                    .status()
-                    .unwrap()
-                    .success());
-            }
-            format!("{base}/{db}")
-        }
-        Err(_) => format!("sqlite://{}?mode=rwc", dir.join("gateway.db").display()),
-    });
+    c.database_url = Some(
+        pg::fresh_database(&format!("ledger_{name}"))
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("gateway.db").display())),
+    );
     // The test's own URL, not the environment's.
     assert!(
         std::env::var_os("DATABASE_URL").is_none(),

@@ -2,6 +2,8 @@
 //! through its command line, and an HTTP client for it.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -70,28 +72,6 @@ pub fn deck(end: f64, ranks: u32, walltime: &str) -> String {
     out
 }
 
-/// With `GALVANA_TEST_POSTGRES=postgres://user:pw@host:port` (see `scripts/postgres-local.sh`),
-/// each gateway gets a fresh PostgreSQL database instead of SQLite.
-fn database_for(name: &str) -> Option<String> {
-    let base = std::env::var("GALVANA_TEST_POSTGRES").ok()?;
-    let db = format!("gw_{}_{}", name.replace('-', "_"), std::process::id());
-    for sql in [
-        format!("drop database if exists {db}"),
-        format!("create database {db}"),
-    ] {
-        let o = Command::new("psql")
-            .args([&format!("{base}/postgres"), "-qAtc", &sql])
-            .output()
-            .expect("psql");
-        assert!(
-            o.status.success(),
-            "psql {sql}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-    Some(format!("{base}/{db}"))
-}
-
 pub struct Gateway {
     pub url: String,
     pub data: PathBuf,
@@ -128,7 +108,7 @@ impl Gateway {
             ),
         )
         .unwrap();
-        let db_url = database_for(name);
+        let db_url = pg::fresh_database(name);
         let mut cmd = Command::new(gateway_exe());
         cmd.args([
             "--data-dir",
