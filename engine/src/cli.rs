@@ -308,7 +308,8 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             mut linear,
             newton,
             time,
-            initial_value,
+            initial,
+            electrochem,
         } = problem;
         let ndofs = assembler.space.n_global();
         unknowns = ndofs;
@@ -322,7 +323,14 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
                 linear.describe()
             );
         }
-        let mut u = vec![initial_value; assembler.space.n_local()];
+        let nc = assembler.space.ncomp;
+        let mut u: Vec<f64> = (0..assembler.space.n_local())
+            .map(|l| initial[assembler.space.layout.global_of(l) % nc])
+            .collect();
+        let ec_monitors = electrochem.clone().map(crate::electrochem::Monitors::new);
+        let galvanostat = electrochem
+            .as_ref()
+            .and_then(crate::electrochem::Galvanostat::new);
         let (resume, mut out) = match &restart_path {
             Some(p) => {
                 let meta = crate::io::checkpoint::verify(p)?;
@@ -364,6 +372,12 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             output_interval: deck.output.interval,
             resume,
             hook: Some(&mut hook),
+            extra: ec_monitors
+                .as_ref()
+                .map(|m| m as &dyn crate::solve::control::ExtraColumns),
+            control: galvanostat
+                .as_ref()
+                .map(|g| g as &dyn crate::solve::control::ScalarControl),
         };
         Ok((driver.run(&mut u, &mut out)?, ndofs))
     })();
@@ -379,7 +393,10 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             ),
             crate::restart::EXIT_CHECKPOINTED,
         ),
-        (Ok(_), false) => ("completed", "run completed".to_string(), EXIT_OK),
+        (Ok((r, _)), false) => match &r.stopped {
+            Some(why) => ("completed", format!("run completed early: {why}"), EXIT_OK),
+            None => ("completed", "run completed".to_string(), EXIT_OK),
+        },
         (Err(e), _) => ("failed", e.clone(), EXIT_RUN_FAILED),
         (Ok(_), true) => (
             "failed",

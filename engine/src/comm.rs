@@ -82,6 +82,18 @@ impl Comm {
         });
     }
 
+    /// Element-wise maximum over ranks, in place.
+    pub fn max_in_place(&self, x: &mut [f64]) {
+        if self.size == 1 {
+            return;
+        }
+        let send = x.to_vec();
+        self.timed(|| {
+            self.world
+                .all_reduce_into(&send[..], x, SystemOperation::max())
+        });
+    }
+
     pub fn max(&self, x: f64) -> f64 {
         if self.size == 1 {
             return x;

@@ -17,7 +17,12 @@ pub fn build(obj: &Object, deck_dir: &Path) -> Result<Mesh, String> {
     };
     let simplex = obj.opt_str("cells") == Some("simplex");
     let r = match obj.type_name.as_str() {
-        "interval" => generate::interval(obj.get_i64("nx") as usize, pair("x")[0], pair("x")[1]),
+        "interval" => generate::interval_graded(
+            obj.get_i64("nx") as usize,
+            pair("x")[0],
+            pair("x")[1],
+            obj.opt_f64("grading").unwrap_or(1.0),
+        ),
         "rectangle" => generate::rectangle(
             obj.get_i64("nx") as usize,
             obj.get_i64("ny") as usize,

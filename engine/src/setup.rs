@@ -40,6 +40,15 @@ impl ParamGetter for Params<'_> {
     fn i64(&self, name: &str) -> Option<i64> {
         self.0.opt_i64(name)
     }
+    fn f64_array(&self, name: &str) -> Option<Vec<f64>> {
+        self.0.opt_f64_array(name)
+    }
+    fn str_array(&self, name: &str) -> Option<Vec<String>> {
+        self.0.opt_str_array(name)
+    }
+    fn has(&self, name: &str) -> bool {
+        self.0.params.contains_key(name)
+    }
 }
 
 /// Load and check a deck, then build its mesh and check every mesh name the deck uses.
@@ -101,6 +110,14 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
     };
     check_regions("materials", &deck.materials);
     check_regions("sources", &deck.sources);
+    if deck.physics.type_name == "nernst_planck" {
+        crate::electrochem::check_deck(&deck, &mut diags);
+        return if diags.is_empty() {
+            Ok((deck, mesh))
+        } else {
+            Err(diags)
+        };
+    }
     // Every region needs exactly one material.
     let mut owner: std::collections::BTreeMap<&str, &str> = Default::default();
     for (mname, obj) in &deck.materials {
@@ -131,16 +148,7 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
     // Values the schema admits but the physics refuses (a zero conductivity, say) are deck
     // errors too, reported at the key the physics names.
     let at_key = |section: &str, name: &str, obj: &Object, msg: String| {
-        let key = msg
-            .split('`')
-            .skip(1)
-            .step_by(2)
-            .find(|k| obj.params.contains_key(*k))
-            .map(str::to_string);
-        match key {
-            Some(k) => deck.diag_at(&[section, name, &k], msg, None),
-            None => deck.diag_at(&[section, name], msg, None),
-        }
+        at_key(&deck, section, name, obj, msg)
     };
     for (name, obj) in &deck.materials {
         if let Err(e) = galvana_physics::build_material(&obj.type_name, &Params(obj)) {
@@ -174,13 +182,55 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
     }
 }
 
+/// A diagnostic at the first key in backquotes of `msg` that `obj` sets, else at the object.
+pub(crate) fn at_key(
+    deck: &Deck,
+    section: &str,
+    name: &str,
+    obj: &Object,
+    msg: String,
+) -> Diagnostic {
+    let key = msg
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .find(|k| obj.params.contains_key(*k))
+        .map(str::to_string);
+    let path: Vec<&str> = [section, name]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    match key {
+        Some(k) => {
+            let mut p = path.clone();
+            p.push(&k);
+            deck.diag_at(&p, msg, None)
+        }
+        None => deck.diag_at(&path, msg, None),
+    }
+}
+
 /// A problem ready to run on this rank.
 pub struct Problem {
     pub assembler: Assembler,
     pub linear: LinearSolver,
     pub newton: NewtonOptions,
     pub time: TimeConfig,
-    pub initial_value: f64,
+    /// Initial value of each component.
+    pub initial: Vec<f64>,
+    /// Electrolyte and electrodes of a `nernst_planck` run.
+    pub electrochem: Option<crate::electrochem::Setup>,
+}
+
+/// The physics-specific parts of a problem.
+struct Physics {
+    space: Space,
+    kernel: Box<dyn galvana_physics::kernel::VolumeKernel>,
+    bcs: Vec<Bc>,
+    quadrature: Option<usize>,
+    lumped: bool,
+    initial: Vec<f64>,
+    electrochem: Option<crate::electrochem::Setup>,
 }
 
 /// Build the distributed problem for `deck` on `mesh`.
@@ -218,6 +268,54 @@ pub fn build_problem(
             q.imbalance, q.edge_cut
         );
     }
+    let Physics {
+        space,
+        kernel,
+        bcs,
+        quadrature,
+        lumped,
+        initial,
+        mut electrochem,
+    } = if deck.physics.type_name == "nernst_planck" {
+        let (space, kernel, bcs, setup) =
+            crate::electrochem::build(comm, deck, mesh.clone(), cell_part)?;
+        let opts = HeatConductionOptions::from_params(&Params(&deck.physics))?;
+        Physics {
+            initial: setup.electrolyte.bulk_state(),
+            space,
+            kernel,
+            bcs,
+            quadrature: opts.quadrature_order.map(|q| q as usize),
+            lumped: deck.physics.opt_bool("lumped_mass").unwrap_or(false),
+            electrochem: Some(setup),
+        }
+    } else {
+        thermal_physics(comm, deck, mesh, cell_part)?
+    };
+    let assembler = Assembler::new(space, kernel, bcs, quadrature, lumped)?;
+    if let Some(ec) = electrochem.as_mut() {
+        for e in &mut ec.electrodes {
+            e.area = assembler.boundary_measure(comm, e.bc);
+        }
+    }
+    let (linear, newton, time) = solvers(deck, ksp_override, petsc_override)?;
+    Ok(Problem {
+        assembler,
+        linear,
+        newton,
+        time,
+        initial,
+        electrochem,
+    })
+}
+
+/// Space, kernel, bcs and initial value of `heat_conduction`.
+fn thermal_physics(
+    comm: &Comm,
+    deck: &Deck,
+    mesh: Arc<Mesh>,
+    cell_part: Vec<u32>,
+) -> Result<Physics, String> {
     let opts = HeatConductionOptions::from_params(&Params(&deck.physics))?;
     let space = Space::new(comm, mesh.clone(), opts.order as usize, 1, cell_part)?;
     let mut materials = Vec::new();
@@ -264,14 +362,30 @@ pub fn build_problem(
             kernel: k,
         });
     }
-    let lumped = deck.physics.opt_bool("lumped_mass").unwrap_or(false);
-    let assembler = Assembler::new(
+    let initial_value = deck.initial.value.unwrap_or_else(|| {
+        if dirichlet_values.is_empty() {
+            300.0
+        } else {
+            dirichlet_values.iter().sum::<f64>() / dirichlet_values.len() as f64
+        }
+    });
+    Ok(Physics {
         space,
-        Box::new(kernel),
+        kernel: Box::new(kernel),
         bcs,
-        opts.quadrature_order.map(|q| q as usize),
-        lumped,
-    )?;
+        quadrature: opts.quadrature_order.map(|q| q as usize),
+        lumped: deck.physics.opt_bool("lumped_mass").unwrap_or(false),
+        initial: vec![initial_value],
+        electrochem: None,
+    })
+}
+
+/// Linear and nonlinear solvers and the time configuration from `[solver]` and `[time]`.
+fn solvers(
+    deck: &Deck,
+    ksp_override: Option<&str>,
+    petsc_override: Option<&str>,
+) -> Result<(LinearSolver, NewtonOptions, TimeConfig), String> {
     let lin = &deck.solver.linear;
     let kind = match lin.ksp_type {
         galvana_decks::KspType::Cg => KspType::Cg,
@@ -339,20 +453,7 @@ pub fn build_problem(
         growth: t.growth,
         max_steps: t.max_steps,
     };
-    let initial_value = deck.initial.value.unwrap_or_else(|| {
-        if dirichlet_values.is_empty() {
-            300.0
-        } else {
-            dirichlet_values.iter().sum::<f64>() / dirichlet_values.len() as f64
-        }
-    });
-    Ok(Problem {
-        assembler,
-        linear,
-        newton,
-        time,
-        initial_value,
-    })
+    Ok((linear, newton, time))
 }
 
 #[cfg(test)]

@@ -60,8 +60,22 @@ pub fn register(reg: &mut Registry) {
         SectionKind::Mesh,
         ObjectSpec {
             type_name: "interval",
-            description: "Uniform 1D mesh of line cells on [x0, x1]; boundaries `left`, `right`; region `domain`.",
-            params: vec![n("nx", "Number of cells"), range("x", "Interval [x0, x1]"), REGIONS, BREAKS, AXIS, PARTITIONER],
+            description: "1D mesh of line cells on [x0, x1], uniform or graded; boundaries `left`, `right`; region `domain`.",
+            params: vec![
+                n("nx", "Number of cells"),
+                range("x", "Interval [x0, x1]"),
+                P::optional(
+                    "grading",
+                    K::Float { min: Some(0.0), max: None },
+                    "",
+                    "1.0",
+                    "Ratio of each cell's width to the previous one's, from x0 to x1 (1 = uniform; > 1 refines toward x0, e.g. an electrode or a Debye layer)",
+                ),
+                REGIONS,
+                BREAKS,
+                AXIS,
+                PARTITIONER,
+            ],
         },
     );
     reg.add(

@@ -17,6 +17,18 @@ pub trait ParamGetter {
     /// A `[[x, y], ...]` table.
     fn table(&self, name: &str) -> Option<Vec<(f64, f64)>>;
     fn i64(&self, name: &str) -> Option<i64>;
+    /// An array of reals.
+    fn f64_array(&self, _name: &str) -> Option<Vec<f64>> {
+        None
+    }
+    /// An array of strings.
+    fn str_array(&self, _name: &str) -> Option<Vec<String>> {
+        None
+    }
+    /// Whether the object sets `name` at all (to report keys a choice makes unused).
+    fn has(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 fn req_f64(get: &dyn ParamGetter, ty: &str, name: &str) -> Result<f64, String> {

@@ -90,6 +90,59 @@ pub trait VolumeKernel: Send + Sync {
     fn residual(&self, p: &Point, r: &mut Residual);
     /// Jacobian of [`VolumeKernel::residual`] with respect to u.
     fn jacobian(&self, p: &Point, j: &mut Jacobian);
+    /// Unit of each field, as used in monitor column names.
+    fn field_units(&self) -> Vec<&'static str> {
+        vec!["1"; self.ncomp()]
+    }
+    /// Names of the conserved quantity's monitor columns.
+    fn balance_columns(&self) -> BalanceColumns {
+        BalanceColumns::ENERGY
+    }
+    /// Components without a time derivative (a potential under electroneutrality or Poisson):
+    /// the step-size controller leaves them out of its error estimate, as DAE integrators do,
+    /// since they jump with the boundary data however small the step.
+    fn algebraic(&self) -> Vec<bool> {
+        vec![false; self.ncomp()]
+    }
+    /// Weight of each component's mass and boundary flow in the conservation balance (0 for
+    /// components without a conserved quantity, such as a potential).
+    fn balance_weights(&self) -> Vec<f64> {
+        vec![1.0; self.ncomp()]
+    }
+}
+
+/// Monitor column names of a physics' conservation balance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BalanceColumns {
+    /// The conserved quantity, ∫ Σ w_c m_c dx.
+    pub total: &'static str,
+    /// Its volumetric source, −∫ Σ w_c f0_c dx.
+    pub source: &'static str,
+    /// Unit suffix of each bc's outflow column (`outflow_<bc>_<unit>`).
+    pub flow_unit: &'static str,
+    /// Sources minus outflows of a steady solve.
+    pub steady_error: &'static str,
+    /// Running balance error of a transient.
+    pub transient_error: &'static str,
+}
+
+impl BalanceColumns {
+    /// Heat: energy in J, flows in W.
+    pub const ENERGY: Self = Self {
+        total: "energy_J",
+        source: "source_power_W",
+        flow_unit: "W",
+        steady_error: "power_balance_error_W",
+        transient_error: "energy_balance_error_J",
+    };
+    /// Species: amount in mol, flows in mol/s.
+    pub const AMOUNT: Self = Self {
+        total: "amount_mol",
+        source: "source_mol_s",
+        flow_unit: "mol_s",
+        steady_error: "amount_rate_balance_error_mol_s",
+        transient_error: "amount_balance_error_mol",
+    };
 }
 
 /// A boundary condition evaluated pointwise on boundary facets.

@@ -3,6 +3,7 @@
 
 pub mod battery;
 mod build;
+pub mod electrochem;
 pub mod kernel;
 pub mod materials;
 pub mod thermal;
@@ -33,6 +34,11 @@ pub fn register(reg: &mut Registry) {
     reg.add(SectionKind::Source, Source::spec());
     reg.compatible_bcs
         .push(("heat_conduction", THERMAL_BC_TYPES.to_vec()));
+    reg.add(SectionKind::Physics, electrochem::NernstPlanck::spec());
+    reg.add(SectionKind::Bc, electrochem::Bulk::spec());
+    reg.add(SectionKind::Bc, electrochem::ButlerVolmer::spec());
+    reg.compatible_bcs
+        .push(("nernst_planck", electrochem::BC_TYPES.to_vec()));
     reg.add(SectionKind::Physics, battery::deck::spec());
     reg.meshless.push("battery");
 }

@@ -219,6 +219,8 @@ pub fn run_from(
             output_interval: 1,
             resume: None,
             hook: None,
+            extra: None,
+            control: None,
         };
         driver.run(u, &mut sink)?
     };

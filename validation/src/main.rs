@@ -35,7 +35,8 @@ struct Args {
     /// `1,2` (parallel runs are skipped with a note if mpirun is missing); `1` = serial only.
     #[arg(long, value_delimiter = ',')]
     ranks: Option<Vec<usize>>,
-    /// Only these cases (comma separated): mms, slab, kirchhoff, radiation, energy, pybamm.
+    /// Only these cases (comma separated): mms, slab, kirchhoff, radiation, energy, pybamm,
+    /// electrochem.
     #[arg(long, value_delimiter = ',')]
     cases: Option<Vec<String>>,
     /// The MPI launcher used by `--ranks`.
@@ -107,6 +108,22 @@ fn real_main() -> i32 {
             }
         }
     }
+    // The electrochemistry case runs `galvana` as subprocesses, also before MPI starts here.
+    let mut electrochem = None;
+    if want("electrochem") && !launched_by_mpirun() {
+        println!("== electrochem (galvana runs on {ranks:?} rank(s)) ==");
+        let t0 = Instant::now();
+        let log = |m: &str| println!("{m}");
+        let mut s = cases::electrochem::run_case(&ranks, &args.mpirun, &log).unwrap_or_else(|e| {
+            println!("  error: {e}");
+            let mut s = Section::new("electrochem", "electrochem", "electrochem");
+            s.intro = format!("The case stopped with an error: `{e}`");
+            s.check("case runs", e, "completes without error".into(), false);
+            s
+        });
+        s.seconds = t0.elapsed().as_secs_f64();
+        electrochem = Some(s);
+    }
     let universe = match mpi::initialize() {
         Some(u) => u,
         None => {
@@ -147,6 +164,13 @@ fn real_main() -> i32 {
             "radiation" => cases::radiation::run(&comm, args.quick, &log),
             "energy" => cases::energy::run(&comm, args.quick, &log),
             "pybamm" => cases::pybamm::run_case(args.quick, &log),
+            "electrochem" => match electrochem.take() {
+                Some(s) => {
+                    sections.push(s);
+                    continue;
+                }
+                None => Err("not run: this process was started by mpirun".into()),
+            },
             _ => unreachable!("names checked above"),
         };
         let mut s = res.unwrap_or_else(|e| {

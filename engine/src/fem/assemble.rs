@@ -480,31 +480,72 @@ impl Assembler {
         }
     }
 
-    /// Outward flux ∫ b0 ds through each bc's natural-condition facets, summed over ranks by
-    /// owned rows (Σφ_i = 1 makes the row sum the facet integral, counted once).
+    /// Outward flux ∫ b0_c ds of each component through each bc's natural-condition facets
+    /// (entry `bc * ncomp + c`), summed over ranks by owned rows (Σφ_i = 1 makes the row sum
+    /// the facet integral, counted once).
     pub fn natural_flux(&self, comm: &crate::comm::Comm, u: &[f64], t: f64) -> Vec<f64> {
         let n_owned = self.space.n_owned();
-        let mut out = vec![0.0; self.bcs.len()];
+        let nc = self.space.ncomp;
+        let mut out = vec![0.0; self.bcs.len() * nc];
         let mut r = vec![0.0; self.space.n_local()];
         for bi in 0..self.bcs.len() {
             r[..n_owned].iter_mut().for_each(|v| *v = 0.0);
             self.assemble_facets_filtered(u, t, &mut r, None, Some(bi));
-            out[bi] = r[..n_owned].iter().sum();
+            for (l, v) in r[..n_owned].iter().enumerate() {
+                out[bi * nc + self.space.layout.global_of(l) % nc] += v;
+            }
         }
         comm.sum_in_place(&mut out);
         out
     }
 
+    /// Measure (length, area) of the natural-condition facets of bc `bi`, summed over ranks.
+    pub fn boundary_measure(&self, comm: &crate::comm::Comm, bi: usize) -> f64 {
+        let sp = &self.space;
+        let (dlo, dhi) = (sp.dof_lo(), sp.dof_hi());
+        let mut total = 0.0;
+        for fs in self.facet_sets.iter().filter(|f| f.bc == bi) {
+            let tab = &self
+                .facet_tabs
+                .iter()
+                .find(|(t, _)| *t == fs.facet_type)
+                .unwrap()
+                .1;
+            let (nd, nv) = (tab.nd, fs.facet_type.num_vertices());
+            let mut verts = vec![[0.0; 3]; nv];
+            for f in 0..fs.vertices.len() / nv {
+                // Each facet counted once: by the rank owning its lowest DOF.
+                let dofs = &fs.dofs[f * nd..(f + 1) * nd];
+                let d0 = *dofs.iter().min().unwrap();
+                if d0 < dlo || d0 >= dhi {
+                    continue;
+                }
+                for (v, &vi) in verts.iter_mut().zip(&fs.vertices[f * nv..(f + 1) * nv]) {
+                    *v = sp.mesh.coords[vi];
+                }
+                for q in 0..tab.weights.len() {
+                    total += tab.weights[q]
+                        * map_facet(fs.facet_type, &verts, tab.points[q], sp.mesh.dim).scale;
+                }
+            }
+        }
+        let mut v = [total];
+        comm.sum_in_place(&mut v);
+        v[0]
+    }
+
     /// Impose the essential conditions: constrained residual rows become zero (u already holds
     /// the values), and constrained rows and columns of the Jacobian become identity, which keeps
     /// a symmetric Jacobian symmetric. Returns the reaction (the unconstrained residual) summed per
-    /// bc, the consistent boundary flux through Dirichlet boundaries.
+    /// bc and component (entry `bc * ncomp + c`), the consistent boundary flux through
+    /// Dirichlet boundaries.
     pub fn constrain(&self, r: &mut [f64], jac: Option<&mut DistCsr>) -> Vec<f64> {
         let n_owned = self.space.n_owned();
-        let mut reaction = vec![0.0; self.bcs.len()];
+        let nc = self.space.ncomp;
+        let mut reaction = vec![0.0; self.bcs.len() * nc];
         for &(l, bi) in &self.dirichlet {
             if (l as usize) < n_owned {
-                reaction[bi] += r[l as usize];
+                reaction[bi * nc + self.space.layout.global_of(l as usize) % nc] += r[l as usize];
                 r[l as usize] = 0.0;
             }
         }

@@ -2,6 +2,7 @@
 //! writers and postprocessors.
 
 use super::bdf::{predictor, weights, Scheme};
+use super::control::{ExtraColumns, ScalarControl};
 use super::linear::LinearSolver;
 use super::newton::{self, NewtonContext, NewtonOptions, NewtonWork};
 use crate::comm::Comm;
@@ -94,6 +95,8 @@ pub struct RunResult {
     pub columns: Vec<String>,
     /// The run stopped early after writing a checkpoint (signal).
     pub checkpointed: bool,
+    /// The run ended before its end time for a physical reason (a potential limit), said here.
+    pub stopped: Option<String>,
 }
 
 pub struct Driver<'a> {
@@ -108,67 +111,189 @@ pub struct Driver<'a> {
     /// Start from this state instead of the initial condition.
     pub resume: Option<Resume>,
     pub hook: Option<&'a mut dyn StepHook>,
+    /// Monitor columns the physics adds.
+    pub extra: Option<&'a dyn ExtraColumns>,
+    /// A global scalar solved with every step.
+    pub control: Option<&'a dyn ScalarControl>,
 }
 
-fn unit_of(field: &str) -> &'static str {
-    match field {
-        "temperature" => "K",
-        _ => "1",
-    }
+/// How a controlled step ended.
+enum Controlled {
+    Solved(newton::NewtonResult),
+    /// The target needs the control outside its limits.
+    Limit(String),
 }
 
 impl Driver<'_> {
     /// Postprocessor column names: extrema and means per field, conserved quantity, source,
-    /// boundary flows per bc, and the energy-balance error.
+    /// boundary flows per bc, the balance error, then the physics' own columns.
     pub fn columns(&self) -> Vec<String> {
         let mut c = Vec::new();
-        for f in self.asm.kernel.field_names() {
-            let u = unit_of(&f);
+        let units = self.asm.kernel.field_units();
+        for (f, u) in self.asm.kernel.field_names().iter().zip(units) {
             c.push(format!("min_{f}_{u}"));
             c.push(format!("max_{f}_{u}"));
             c.push(format!("mean_{f}_{u}"));
         }
-        c.push("energy_J".into());
-        c.push("source_power_W".into());
+        let b = self.asm.kernel.balance_columns();
+        c.push(b.total.into());
+        c.push(b.source.into());
         for bc in &self.asm.bcs {
-            c.push(format!("outflow_{}_W", bc.name));
+            c.push(format!("outflow_{}_{}", bc.name, b.flow_unit));
         }
         c.push(if self.time.steady {
-            "power_balance_error_W".into()
+            b.steady_error.into()
         } else {
-            "energy_balance_error_J".into()
+            b.transient_error.into()
         });
+        if let Some(x) = self.extra {
+            c.extend(x.columns());
+        }
         c
+    }
+
+    /// Column index of the balance error (the source is two before the first outflow).
+    fn error_index(&self) -> usize {
+        3 * self.asm.space.ncomp + 2 + self.asm.bcs.len()
     }
 
     fn post_row(&self, u: &[f64], t: f64, st: &StepState, reaction: &[f64]) -> (PostRow, f64) {
         let vi = volume_integrals(self.comm, self.asm, u, t);
         let flux = self.asm.natural_flux(self.comm, u, t);
+        let nc = self.asm.space.ncomp;
+        let w = self.asm.kernel.balance_weights();
         let mut v = Vec::new();
-        for c in 0..self.asm.space.ncomp {
+        for c in 0..nc {
             v.push(vi.min[c]);
             v.push(vi.max[c]);
             v.push(vi.integral[c] / vi.volume);
         }
-        let energy: f64 = vi.mass.iter().sum();
-        let source: f64 = -vi.f0.iter().sum::<f64>();
+        let energy: f64 = (0..nc).map(|c| w[c] * vi.mass[c]).sum();
+        let source: f64 = -(0..nc).map(|c| w[c] * vi.f0[c]).sum::<f64>();
         v.push(energy);
         v.push(source);
         // Outflow through each bc: ∫b0 for natural conditions; for essential ones the reaction
         // R_i = −∮ q·n φ_i, so the outflow is −Σ R_i.
         let mut total_out = 0.0;
+        let mut flows = vec![0.0; self.asm.bcs.len() * nc];
         for (b, bc) in self.asm.bcs.iter().enumerate() {
-            let is_dir = (0..self.asm.space.ncomp).any(|c| bc.kernel.is_dirichlet(c));
-            let q = if is_dir {
-                -reaction.get(b).copied().unwrap_or(0.0)
-            } else {
-                flux[b]
-            };
+            let mut q = 0.0;
+            for c in 0..nc {
+                let k = b * nc + c;
+                flows[k] = if bc.kernel.is_dirichlet(c) {
+                    -reaction.get(k).copied().unwrap_or(0.0)
+                } else {
+                    flux[k]
+                };
+                q += w[c] * flows[k];
+            }
             total_out += q;
             v.push(q);
         }
         v.push(st.energy_out);
+        if let Some(x) = self.extra {
+            v.extend(x.values(t, &flows, &vi.integral));
+        }
         (PostRow { time: t, values: v }, source - total_out)
+    }
+
+    /// One step's nonlinear solve with the control's scalar found by a safeguarded secant
+    /// (regula falsi once bracketed); each trial value is a full Newton solve warm-started from
+    /// the previous one.
+    #[allow(clippy::too_many_arguments)]
+    fn controlled_solve(
+        &mut self,
+        ctl: &dyn ScalarControl,
+        work: &mut NewtonWork,
+        u: &mut [f64],
+        t: f64,
+        tt: &TimeTerms,
+        step: u64,
+        dt: f64,
+    ) -> Result<Controlled, String> {
+        ctl.begin_step(dt);
+        let (lo_lim, hi_lim) = ctl.limits();
+        let tol = ctl.tolerance(t);
+        let mut eval =
+            |me: &mut Self, u: &mut [f64], x: f64| -> Result<(newton::NewtonResult, f64), String> {
+                ctl.set(x);
+                let res = me.newton_solve(work, u, t, tt, step)?;
+                if !res.converged {
+                    return Ok((res, f64::NAN));
+                }
+                me.asm.space.layout.update_ghosts(me.comm, u);
+                let flows = me.natural_flows(u, t, &res.reaction);
+                Ok((res, ctl.mismatch(t, &flows)))
+            };
+        let mut x1 = ctl.value();
+        let (mut res, mut g1) = eval(self, u, x1)?;
+        if g1.is_nan() {
+            return Ok(Controlled::Solved(res));
+        }
+        // Points with g > 0 need a larger x; keep the tightest of each sign.
+        let mut below: Option<(f64, f64)> = None;
+        let mut above: Option<(f64, f64)> = None;
+        let mut prev: Option<(f64, f64)> = None;
+        for _ in 0..60 {
+            if g1.abs() <= tol {
+                return Ok(Controlled::Solved(res));
+            }
+            if g1 > 0.0 {
+                below = Some((x1, g1));
+            } else {
+                above = Some((x1, g1));
+            }
+            let mut next = match prev {
+                Some((x0, g0)) if (g1 - g0) / (x1 - x0) < 0.0 => x1 - g1 * (x1 - x0) / (g1 - g0),
+                Some(_) => x1 + 0.05 * g1.signum(),
+                None => x1 + 1e-3 * g1.signum(),
+            };
+            next = next.clamp(x1 - 0.2, x1 + 0.2);
+            if let (Some((xa, ga)), Some((xb, gb))) = (below, above) {
+                // Bracketed: stay inside; regula falsi, or bisection when it stalls.
+                let (l, h) = (xa.min(xb), xa.max(xb));
+                let rf = xa - ga * (xb - xa) / (gb - ga);
+                next = if next > l && next < h { next } else { rf };
+                if prev.is_some_and(|(_, g0)| g1.abs() > 0.5 * g0.abs()) {
+                    next = 0.5 * (next + 0.5 * (l + h));
+                }
+            }
+            if next < lo_lim || next > hi_lim {
+                let edge = next.clamp(lo_lim, hi_lim);
+                if (edge - x1).abs() < 1e-12 {
+                    return Ok(Controlled::Limit(format!(
+                        "{} would have to leave [{lo_lim}, {hi_lim}] at t = {t:.6e} s",
+                        ctl.describe()
+                    )));
+                }
+                next = edge;
+            }
+            prev = Some((x1, g1));
+            x1 = next;
+            let (r, g) = eval(self, u, x1)?;
+            res = r;
+            if g.is_nan() {
+                return Ok(Controlled::Solved(res));
+            }
+            g1 = g;
+        }
+        res.converged = false;
+        res.reason = format!("{} did not converge", ctl.describe());
+        Ok(Controlled::Solved(res))
+    }
+
+    /// Outflows per bc and component of a solved state (ghosts current).
+    fn natural_flows(&self, u: &[f64], t: f64, reaction: &[f64]) -> Vec<f64> {
+        let nc = self.asm.space.ncomp;
+        let mut flows = self.asm.natural_flux(self.comm, u, t);
+        for (b, bc) in self.asm.bcs.iter().enumerate() {
+            for c in 0..nc {
+                if bc.kernel.is_dirichlet(c) {
+                    flows[b * nc + c] = -reaction.get(b * nc + c).copied().unwrap_or(0.0);
+                }
+            }
+        }
+        flows
     }
 
     /// Run from `u` (local vector, initial condition imposed) to the end; `out` gets the
@@ -198,7 +323,7 @@ impl Driver<'_> {
             let (mut row, _) = self.post_row(u, st.time, &st, &res.reaction);
             // Steady: sources minus all outflows (W) must vanish.
             let nb = self.asm.bcs.len();
-            let k = row.values.len() - 1;
+            let k = self.error_index();
             let outflow: f64 = row.values[k - nb..k].iter().sum();
             row.values[k] = row.values[k - nb - 1] - outflow;
             self.timings
@@ -209,6 +334,7 @@ impl Driver<'_> {
                 last_row: Some(row),
                 columns,
                 checkpointed: false,
+                stopped: None,
             });
         }
         self.transient(&mut work, u, out, st, columns)
@@ -325,7 +451,33 @@ impl Driver<'_> {
                 a: [a[0], a[1], a[2]],
                 old,
             };
-            let res = self.newton_solve(work, &mut unew, t_new, &tt, step)?;
+            let res = match self.control.filter(|c| c.active()) {
+                None => self.newton_solve(work, &mut unew, t_new, &tt, step)?,
+                Some(ctl) => {
+                    match self.controlled_solve(ctl, work, &mut unew, t_new, &tt, step, dt)? {
+                        Controlled::Solved(r) => r,
+                        Controlled::Limit(why) => {
+                            // Home in on the moment the limit is reached, then end the run there.
+                            let smaller = dt * 0.25;
+                            if smaller >= tc.dt_min.max(1e-9 * span.abs()) {
+                                ts.st.rejected_steps += 1;
+                                ts.dt = smaller;
+                                continue;
+                            }
+                            if comm.is_root() && self.monitor.console {
+                                println!("Stopping: {why}");
+                            }
+                            return Ok(RunResult {
+                                state: ts.st,
+                                last_row,
+                                columns,
+                                checkpointed: false,
+                                stopped: Some(why),
+                            });
+                        }
+                    }
+                }
+            };
             let st = &mut ts.st;
             st.total_newton_its += res.iterations as u64;
             st.total_linear_its += res.linear_iterations as u64;
@@ -333,10 +485,26 @@ impl Driver<'_> {
             let mut factor = 1.0;
             if res.converged && tc.adaptive {
                 if let Some(c) = err_factor {
+                    // Relative error with an absolute floor per component of 1e-3 of its
+                    // largest magnitude: a concentration near zero (depleted at an electrode)
+                    // must not force steps to resolve its round-off.
+                    let nc = asm.space.ncomp;
+                    let mut floor = vec![0.0f64; nc];
+                    for i in 0..n {
+                        let c = asm.space.layout.global_of(i) % nc;
+                        floor[c] = floor[c].max(unew[i].abs());
+                    }
+                    comm.max_in_place(&mut floor);
+                    let algebraic = asm.kernel.algebraic();
                     let mut s = [0.0, 0.0];
                     for i in 0..n {
+                        let c = asm.space.layout.global_of(i) % nc;
+                        if algebraic[c] {
+                            continue;
+                        }
                         let d = unew[i] - pred[i];
-                        let scale = tc.target_error * (unew[i].abs() + 1e-300);
+                        let f = 1e-3 * floor[c];
+                        let scale = tc.target_error * (unew[i].abs() + f + 1e-300);
                         s[0] += (d / scale).powi(2);
                         s[1] += 1.0;
                     }
@@ -374,6 +542,9 @@ impl Driver<'_> {
                 continue;
             }
             asm.space.layout.update_ghosts(comm, &mut unew);
+            if let Some(c) = self.control {
+                c.accept();
+            }
             self.monitor.step_accepted(step);
             let st = &mut ts.st;
             st.step = step;
@@ -394,7 +565,7 @@ impl Driver<'_> {
             ts.st.energy_out += dt * (rate - net_in);
             ts.energies.insert(0, e_new);
             ts.energies.truncate(2);
-            let k = row.values.len() - 1;
+            let k = self.error_index();
             row.values[k] = ts.st.energy_out;
             if write_now {
                 self.timings
@@ -425,6 +596,7 @@ impl Driver<'_> {
                         last_row,
                         columns,
                         checkpointed: true,
+                        stopped: None,
                     });
                 }
             }
@@ -434,6 +606,7 @@ impl Driver<'_> {
             last_row,
             columns,
             checkpointed: false,
+            stopped: None,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Nonlinear and time-dependent solution: linear backends, Newton, BDF, the run driver.
 
 pub mod bdf;
+pub mod control;
 pub mod driver;
 pub mod linear;
 pub mod newton;

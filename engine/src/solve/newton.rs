@@ -35,7 +35,7 @@ pub struct NewtonResult {
     pub norm: f64,
     pub converged: bool,
     pub linear_iterations: usize,
-    /// Reaction (consistent flux) per bc at the converged state.
+    /// Reaction (consistent flux) per bc and component (`bc * ncomp + c`) at the converged state.
     pub reaction: Vec<f64>,
     pub reason: String,
 }

@@ -217,6 +217,10 @@ impl VolumeKernel for HeatConduction {
         vec!["temperature".into()]
     }
 
+    fn field_units(&self) -> Vec<&'static str> {
+        vec!["K"]
+    }
+
     fn mass(&self, p: &Point, m: &mut [f64], dm_du: &mut [f64]) {
         let mat = &self.materials[self.index_or_panic(p.region)].1;
         let (rho, t) = (mat.density(), p.u[0]);

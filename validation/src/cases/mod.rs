@@ -1,5 +1,6 @@
 //! The validation cases, one per file.
 
+pub mod electrochem;
 pub mod energy;
 pub mod kirchhoff;
 pub mod mms;
@@ -8,4 +9,12 @@ pub mod radiation;
 pub mod slab;
 
 /// Case names accepted by `--cases`, in report order.
-pub const NAMES: [&str; 6] = ["mms", "slab", "kirchhoff", "radiation", "energy", "pybamm"];
+pub const NAMES: [&str; 7] = [
+    "mms",
+    "slab",
+    "kirchhoff",
+    "radiation",
+    "energy",
+    "pybamm",
+    "electrochem",
+];
