@@ -74,20 +74,31 @@ fn registers_expected_types() {
     );
     assert_eq!(
         reg.types(SectionKind::Physics),
-        vec!["heat_conduction", "battery"]
+        vec!["heat_conduction", "nernst_planck", "battery"]
     );
     assert_eq!(
         reg.types(SectionKind::Bc),
-        vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
+        vec![
+            "temperature",
+            "heat_flux",
+            "convection",
+            "radiation",
+            "mli",
+            "bulk",
+            "butler_volmer"
+        ]
     );
     assert_eq!(reg.types(SectionKind::Source), vec!["volumetric"]);
     assert!(reg.types(SectionKind::Mesh).is_empty());
     assert_eq!(
         reg.compatible_bcs,
-        vec![(
-            "heat_conduction",
-            vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
-        )]
+        vec![
+            (
+                "heat_conduction",
+                vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
+            ),
+            ("nernst_planck", vec!["butler_volmer", "bulk"])
+        ]
     );
     // Declared kinds that the engine relies on.
     let nist = reg.get(SectionKind::Material, "nist").unwrap();
@@ -114,7 +125,13 @@ fn registers_expected_types() {
                 p.name
             );
             let needs_unit = matches!(p.kind, ParamKind::Float { .. })
-                && !["emissivity", "initial_soc"].contains(&p.name);
+                && ![
+                    "emissivity",
+                    "initial_soc",
+                    "relative_permittivity",
+                    "transfer_coefficient",
+                ]
+                .contains(&p.name);
             assert!(
                 !needs_unit || !p.unit.is_empty(),
                 "{}.{} lacks a unit",
