@@ -214,6 +214,17 @@ pub fn set_dotted(
     Ok(())
 }
 
+/// The string at `a.b.c`, if there is one.
+fn get_dotted_str(doc: &DocumentMut, key: &str) -> Option<String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    let (last, parents) = parts.split_last()?;
+    let mut tbl: &dyn toml_edit::TableLike = doc.as_table();
+    for p in parents {
+        tbl = tbl.get(p)?.as_table_like()?;
+    }
+    tbl.get(last)?.as_str().map(str::to_string)
+}
+
 fn to_json(v: &Value) -> Json {
     match v {
         Value::String(s) => Json::String(s.value().clone()),
@@ -227,7 +238,8 @@ fn to_json(v: &Value) -> Json {
     }
 }
 
-/// Rewrite relative `Path` parameters (mesh files, tabulated data) as absolute paths, since
+/// Rewrite relative `Path` parameters (mesh files, tabulated data), and `NameOrPath` values
+/// that are not names (a battery parameter file), as absolute paths, since
 /// task decks live in the job directory, not next to the base deck.
 fn absolutize_paths(doc: &mut DocumentMut, base: &Deck) {
     let reg = crate::registry::registry();
@@ -253,13 +265,23 @@ fn absolutize_paths(doc: &mut DocumentMut, base: &Deck) {
         let Some(spec) = reg.get(kind, &obj.type_name) else {
             continue;
         };
-        for p in spec.params.iter().filter(|p| p.kind == ParamKind::Path) {
-            let Some(rel) = obj.opt_str(p.name).filter(|s| Path::new(s).is_relative()) else {
+        for p in &spec.params {
+            // A built-in name (e.g. a battery parameter set) stays as written; a path moves.
+            let is_path = |s: &str| match p.kind {
+                ParamKind::Path => true,
+                ParamKind::NameOrPath(names) => !names.contains(&s),
+                _ => false,
+            };
+            let key = format!("{}.{}", path.join("."), p.name);
+            // The task's value, which the sweep may have set (e.g. a list of parameter files).
+            let Some(rel) = get_dotted_str(doc, &key)
+                .or_else(|| obj.opt_str(p.name).map(str::to_string))
+                .filter(|s| is_path(s) && Path::new(s).is_relative())
+            else {
                 continue;
             };
-            let abs = base.resolve_path(rel);
+            let abs = base.resolve_path(&rel);
             let abs = std::path::absolute(&abs).unwrap_or(abs);
-            let key = format!("{}.{}", path.join("."), p.name);
             let _ = set_dotted(doc, &key, Value::from(abs.display().to_string()));
         }
     }
