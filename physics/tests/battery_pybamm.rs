@@ -4,7 +4,7 @@
 
 use galvana_physics::battery::dfn::Dfn;
 use galvana_physics::battery::experiment::parse;
-use galvana_physics::battery::params::{chen2020, stoichiometries_at_soc};
+use galvana_physics::battery::params::{chen2020, marquis2019, stoichiometries_at_soc};
 use galvana_physics::battery::runner::{run, Outcome};
 use galvana_physics::battery::spm::Spm;
 use galvana_physics::battery::spme::{Points, Spme};
@@ -177,4 +177,56 @@ fn dfn_cccv_charge_matches_pybamm() {
     let hold: Vec<_> = out.rows.iter().filter(|r| r.step == 2).collect();
     assert!(hold.iter().all(|r| (r.voltage_v - 4.2).abs() < 1e-6));
     assert!((hold.last().unwrap().current_a + 0.1).abs() < 1e-6);
+}
+
+/// Marquis2019 against PyBaMM: each model at 0.5C, 1C and 2C from full charge to 3.105 V.
+fn marquis(model: &str) -> Vec<(f64, f64, f64, f64)> {
+    let mut out = Vec::new();
+    for c in [0.5, 1.0, 2.0] {
+        let p = marquis2019();
+        let (x, y) = stoichiometries_at_soc(&p, 1.0);
+        let cap = p.nominal_capacity_ah;
+        let steps = parse(&[format!("Discharge at {c}C until 3.105 V")], 1, cap).unwrap();
+        let res = match model {
+            "SPM" => run(Spm::new(p, x, y, 20), &steps, 1.0),
+            "SPMe" => run(Spme::new(p, x, y, Points::default()), &steps, 1.0),
+            _ => run(Dfn::new(p, x, y, Points::default()), &steps, 1.0),
+        };
+        let (rms, max, dq) = compare(&res.unwrap(), &format!("{model}_Marquis2019_{c}C"));
+        eprintln!(
+            "{model} Marquis2019 {c}C: rms {rms:.3} mV, max {max:.3} mV, capacity {dq:+.4} %"
+        );
+        out.push((c, rms, max, dq));
+    }
+    out
+}
+
+#[test]
+fn marquis2019_spm_matches_pybamm() {
+    for (c, rms, max, dq) in marquis("SPM") {
+        assert!(
+            rms <= 2.0 && max <= 5.0 && dq.abs() <= 0.2,
+            "SPM {c}C: rms {rms} mV, max {max} mV, dQ {dq} %"
+        );
+    }
+}
+
+#[test]
+fn marquis2019_spme_matches_pybamm() {
+    for (c, rms, max, dq) in marquis("SPMe") {
+        assert!(
+            rms <= 2.0 && max <= 5.0 && dq.abs() <= 0.2,
+            "SPMe {c}C: rms {rms} mV, max {max} mV, dQ {dq} %"
+        );
+    }
+}
+
+#[test]
+fn marquis2019_dfn_matches_pybamm() {
+    for (c, rms, max, dq) in marquis("DFN") {
+        assert!(
+            rms <= 2.0 && max <= 5.0 && dq.abs() <= 0.2,
+            "DFN {c}C: rms {rms} mV, max {max} mV, dQ {dq} %"
+        );
+    }
 }
