@@ -230,3 +230,34 @@ fn marquis2019_dfn_matches_pybamm() {
         );
     }
 }
+
+/// Particle diffusivities that vary with stoichiometry (Chen2020 with D_n = 1e-14 + 8e-14 sto,
+/// D_p = 2e-15 + 6e-15 sto, given as two-point tables, which are exactly these lines): the
+/// edge diffusivities follow the local concentration as in PyBaMM (harmonic mean of the cell
+/// values), lagged by one step.
+#[test]
+fn stoichiometry_dependent_diffusivity_matches_pybamm() {
+    use galvana_physics::battery::params::{file::make_table, Role};
+    for model in ["SPM", "SPMe", "DFN"] {
+        let mut p = chen2020();
+        p.neg.diffusivity =
+            make_table(Role::ParticleDiffusivity, &[(0.0, 1e-14), (1.0, 9e-14)]).unwrap();
+        p.pos.diffusivity =
+            make_table(Role::ParticleDiffusivity, &[(0.0, 2e-15), (1.0, 8e-15)]).unwrap();
+        assert!((p.neg.diffusivity.eval(0.25, 298.15) / 3e-14 - 1.0).abs() < 1e-14);
+        let (x, y) = stoichiometries_at_soc(&p, 1.0);
+        let steps = parse(&["Discharge at 1C until 2.5 V".into()], 1, 5.0).unwrap();
+        let out = match model {
+            "SPM" => run(Spm::new(p, x, y, 20), &steps, 1.0),
+            "SPMe" => run(Spme::new(p, x, y, Points::default()), &steps, 1.0),
+            _ => run(Dfn::new(p, x, y, Points::default()), &steps, 1.0),
+        }
+        .unwrap();
+        let (rms, max, dq) = compare(&out, &format!("{model}_Chen2020_varD_1C"));
+        eprintln!("{model} D(sto) 1C: rms {rms:.3} mV, max {max:.3} mV, capacity {dq:+.4} %");
+        assert!(
+            rms <= 2.0 && max <= 5.0 && dq.abs() <= 0.2,
+            "{model}: rms {rms} mV, max {max} mV, dQ {dq} %"
+        );
+    }
+}

@@ -18,6 +18,7 @@ use super::params::{ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
 use super::spme::Points;
 use super::Cell;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 struct History {
@@ -29,7 +30,8 @@ struct History {
 
 #[derive(Clone, Debug)]
 pub struct Dfn {
-    pub p: ParameterSet,
+    /// Shared: the models clone themselves every step, the parameters never change.
+    pub p: Arc<ParameterSet>,
     el: Electrolyte,
     sn: Sphere,
     sp: Sphere,
@@ -106,7 +108,7 @@ impl Dfn {
             u[lay.off[k]] = p.c_e0;
         }
         let mut d = Dfn {
-            p,
+            p: Arc::new(p),
             el,
             sn,
             sp,
@@ -169,8 +171,9 @@ impl Dfn {
             .collect();
         let t = p.temperature;
         // Particles: response to zero flux (alpha) and to unit interfacial current (beta). With a
-        // concentration-dependent diffusivity (lagged: edges from the start-of-step profile) each
-        // node has its own unit response; otherwise one per electrode serves every node.
+        // concentration-dependent diffusivity (on the edges, at the profile extrapolated to the
+        // end of the step) each node has its own unit response; otherwise one per electrode
+        // serves every node.
         let mut alpha = vec![0.0; nx];
         let mut beta = vec![0.0; nx];
         let mut new_n = self.cs_n.clone();
@@ -219,7 +222,14 @@ impl Dfn {
                 Some(d) => d,
                 None => {
                     let d = &mut d_edges[..s.n + 1];
-                    s.edge_diffusivity(cs, e.c_max, &e.diffusivity, t, d);
+                    s.edge_diffusivity(
+                        cs,
+                        hist.map(|c| (c.as_slice(), w)),
+                        e.c_max,
+                        &e.diffusivity,
+                        t,
+                        d,
+                    );
                     d
                 }
             };

@@ -4,15 +4,17 @@
 //!
 //! Time stepping: variable-step BDF2 (BDF1 on the first step after a restart), one tridiagonal
 //! solve per particle per step; a concentration-dependent diffusivity is evaluated on the
-//! edges from the state at the start of the step (lagged, which keeps the solve linear).
+//! edges at the profile extrapolated to the end of the step, which keeps the solve linear.
 
 use super::params::{ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
 use super::Cell;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct Spm {
-    pub p: ParameterSet,
+    /// Shared: the models clone themselves every step, the parameters never change.
+    pub p: Arc<ParameterSet>,
     sn: Sphere,
     sp: Sphere,
     /// Particle concentrations now.
@@ -30,7 +32,7 @@ impl Spm {
         let cn = vec![x * p.neg.c_max; n_r];
         let cp = vec![y * p.pos.c_max; n_r];
         Spm {
-            p,
+            p: Arc::new(p),
             sn,
             sp,
             cn,
@@ -90,11 +92,28 @@ impl Cell for Spm {
         let mut dn = vec![0.0; self.sn.n + 1];
         let mut dp = vec![0.0; self.sp.n + 1];
         let p = &self.p;
-        self.sn
-            .edge_diffusivity(&self.cn, p.neg.c_max, &p.neg.diffusivity, t, &mut dn);
-        self.sp
-            .edge_diffusivity(&self.cp, p.pos.c_max, &p.pos.diffusivity, t, &mut dp);
         let hp = self.prev.as_ref().map(|p| p.2).unwrap_or(h);
+        let hist = |k: usize| {
+            self.prev
+                .as_ref()
+                .map(|p| ((if k == 0 { &p.0 } else { &p.1 }).as_slice(), h / hp))
+        };
+        self.sn.edge_diffusivity(
+            &self.cn,
+            hist(0),
+            p.neg.c_max,
+            &p.neg.diffusivity,
+            t,
+            &mut dn,
+        );
+        self.sp.edge_diffusivity(
+            &self.cp,
+            hist(1),
+            p.pos.c_max,
+            &p.pos.diffusivity,
+            t,
+            &mut dp,
+        );
         step(
             &self.sn,
             &self.cn,
