@@ -303,6 +303,46 @@ mod tests {
         assert_eq!(to_json(&z[1][1].1), Json::from("y"));
     }
 
+    /// Task decks live in the job directory: a parameter file (the base deck's or a swept one)
+    /// becomes an absolute path, a built-in set's name stays a name.
+    #[test]
+    fn parameter_files_move_with_the_tasks() {
+        let dir = std::env::temp_dir().join(format!("galvana-sweep-params-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("cell.toml"),
+            "[physics]\ntype = \"battery\"\nparameter_set = \"cells/a.toml\"\ninitial_soc = 1.0\nexperiment = [\"Rest for 1 s\"]\n",
+        )
+        .unwrap();
+        for (name, axis) in [
+            ("soc.toml", "\"physics.initial_soc\" = [0.5, 1.0]"),
+            (
+                "sets.toml",
+                "\"physics.parameter_set\" = [\"Marquis2019\", \"cells/b.toml\"]",
+            ),
+        ] {
+            std::fs::write(
+                dir.join(name),
+                format!("deck = \"cell.toml\"\n[values]\n{axis}\n"),
+            )
+            .unwrap();
+        }
+        let abs = |f: &str| std::path::absolute(dir.join("cells").join(f)).unwrap();
+        let set_of = |t: &SweepTask| {
+            let d: DocumentMut = t.deck_text.parse().unwrap();
+            d["physics"]["parameter_set"].as_str().unwrap().to_string()
+        };
+        let plan = load(&dir.join("soc.toml")).unwrap();
+        for t in &plan.tasks {
+            assert_eq!(set_of(t), abs("a.toml").display().to_string());
+        }
+        let plan = load(&dir.join("sets.toml")).unwrap();
+        assert_eq!(set_of(&plan.tasks[0]), "Marquis2019");
+        assert_eq!(set_of(&plan.tasks[1]), abs("b.toml").display().to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn dotted_keys_keep_comments() {
         let mut d: DocumentMut = "[time]\nend = 1.0 # the end\n\n[materials.cu]\nk = 1\n"
