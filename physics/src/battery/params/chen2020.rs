@@ -3,7 +3,7 @@
 //! (2008) 6356. Values and function sources: shared/refdata/pybamm/chen2020_parameters.md.
 //! No temperature dependence except the Arrhenius factors of j0; no entropic terms.
 
-use super::{arrhenius, Electrode, ExchangeCurrent, Func, ParameterSet, Role};
+use super::{arrhenius, Electrode, ExchangeCurrent, Func, NamedFns, NamedJ0s, ParameterSet, Role};
 
 pub fn graphite_lgm50_ocp_chen2020(x: f64, _t: f64) -> f64 {
     1.9793 * (-39.3631 * x).exp() + 0.2482
@@ -38,7 +38,7 @@ pub fn electrolyte_conductivity_nyman2008(c: f64, _t: f64) -> f64 {
 }
 
 /// The set's f(x, T) functions by their PyBaMM names (for parameter files).
-pub const FUNCTIONS: &[(&str, Role, fn(f64, f64) -> f64)] = &[
+pub const FUNCTIONS: NamedFns = &[
     (
         "graphite_LGM50_ocp_Chen2020",
         Role::Ocp,
@@ -58,7 +58,7 @@ pub const FUNCTIONS: &[(&str, Role, fn(f64, f64) -> f64)] = &[
 ];
 
 /// The set's exchange-current densities by their PyBaMM names.
-pub const J0: &[(&str, fn(f64, f64, f64, f64) -> f64)] = &[
+pub const J0: NamedJ0s = &[
     (
         "graphite_LGM50_electrolyte_exchange_current_density_Chen2020",
         j0_graphite_chen2020,

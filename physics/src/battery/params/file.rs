@@ -361,8 +361,7 @@ impl Reader<'_> {
 
     fn finish(mut self) -> Vec<FileError> {
         let me = self.path;
-        self.errs
-            .sort_by(|a, b| (a.path != me, a.line, a.col).cmp(&(b.path != me, b.line, b.col)));
+        self.errs.sort_by_key(|e| (e.path != me, e.line, e.col));
         self.errs.dedup();
         self.errs
     }

@@ -10,7 +10,7 @@
 //! temperature only, so they never enter. The SEI, thermal and current-collector entries of the
 //! set are for options these models do not have.
 
-use super::{arrhenius, Electrode, ExchangeCurrent, Func, ParameterSet, Role};
+use super::{arrhenius, Electrode, ExchangeCurrent, Func, NamedFns, NamedJ0s, ParameterSet, Role};
 
 pub fn graphite_mcmb2528_ocp_dualfoil1998(sto: f64, _t: f64) -> f64 {
     0.194 + 1.5 * (-120.0 * sto).exp() + 0.0351 * ((sto - 0.286) / 0.083).tanh()
@@ -52,7 +52,7 @@ pub fn electrolyte_conductivity_capiglia1999(c_e: f64, t: f64) -> f64 {
 }
 
 /// The set's f(x, T) functions by their PyBaMM names (for parameter files).
-pub const FUNCTIONS: &[(&str, Role, fn(f64, f64) -> f64)] = &[
+pub const FUNCTIONS: NamedFns = &[
     (
         "graphite_mcmb2528_ocp_Dualfoil1998",
         Role::Ocp,
@@ -85,7 +85,7 @@ pub const DIFFUSIVITIES: &[(&str, f64, f64)] = &[
 ];
 
 /// The set's exchange-current densities by their PyBaMM names.
-pub const J0: &[(&str, fn(f64, f64, f64, f64) -> f64)] = &[
+pub const J0: NamedJ0s = &[
     (
         "graphite_electrolyte_exchange_current_density_Dualfoil1998",
         graphite_j0_dualfoil1998,

@@ -28,6 +28,15 @@ pub fn arrhenius(e_act: f64, t: f64) -> f64 {
     (e_act / R_GAS * (1.0 / T_REF - 1.0 / t)).exp()
 }
 
+/// A built-in f(x, T).
+pub type FnXT = fn(f64, f64) -> f64;
+/// A built-in j0(c_e, c_s_surf, c_s_max, T).
+pub type FnJ0 = fn(f64, f64, f64, f64) -> f64;
+/// Named built-in f(x, T) functions with their roles.
+pub type NamedFns = &'static [(&'static str, Role, FnXT)];
+/// Named built-in exchange-current densities.
+pub type NamedJ0s = &'static [(&'static str, FnJ0)];
+
 /// What a material function is for; built-in functions are looked up by name and role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -83,10 +92,7 @@ impl Table {
 
 #[derive(Clone, Debug)]
 enum FuncKind {
-    Builtin {
-        name: &'static str,
-        f: fn(f64, f64) -> f64,
-    },
+    Builtin { name: &'static str, f: FnXT },
     Constant(f64),
     Table(Arc<Table>),
 }
@@ -103,7 +109,7 @@ pub struct Func {
 }
 
 impl Func {
-    pub fn builtin(name: &'static str, f: fn(f64, f64) -> f64) -> Func {
+    pub fn builtin(name: &'static str, f: FnXT) -> Func {
         Func {
             kind: FuncKind::Builtin { name, f },
             activation_energy: 0.0,
@@ -162,11 +168,14 @@ impl Func {
 pub enum ExchangeCurrent {
     Builtin {
         name: &'static str,
-        f: fn(f64, f64, f64, f64) -> f64,
+        f: FnJ0,
     },
     /// PyBaMM's usual form m_ref · arrhenius(E) · √c_e · √c_s · √(c_max − c_s) (the same
     /// operations in the same order as the built-ins, so a file can reproduce them exactly).
-    RateConstant { m_ref: f64, activation_energy: f64 },
+    RateConstant {
+        m_ref: f64,
+        activation_energy: f64,
+    },
 }
 
 impl ExchangeCurrent {
