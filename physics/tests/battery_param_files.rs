@@ -365,6 +365,28 @@ fn mistakes_name_the_file_line_and_key() {
     assert!(e[0].line < e[1].line);
 }
 
+/// A window the OCPs cannot reach is an error with the reachable range, not a silent clamp.
+#[test]
+fn an_unreachable_soc_window_is_explained() {
+    use galvana_physics::battery::params::soc_window;
+    let base = std::fs::read_to_string(example()).unwrap();
+    let dir = tempdir("window");
+    let p = file::parse("w.toml", "w", &dir, &base).unwrap();
+    let ((x0, _), (x1, y1)) = soc_window(&p).unwrap();
+    assert!(x0 < x1 && (x1 - 0.91061805).abs() < 2e-8 && (y1 - 0.26384522).abs() < 2e-8);
+    let text = base.replace("ocv_at_soc_100 = 4.2", "ocv_at_soc_100 = 5.2");
+    let p = file::parse("w.toml", "w", &dir, &text).unwrap();
+    let e = soc_window(&p).unwrap_err();
+    assert!(e.contains("OCV at 100 % SOC (5.2 V)"), "{e}");
+    let text = base.replace("ocv_at_soc_0 = 2.5", "ocv_at_soc_0 = 4.3");
+    let e = problems(&text);
+    assert!(
+        e[0].message
+            .contains("`cell.ocv_at_soc_100` = 4.2 V must exceed `cell.ocv_at_soc_0` = 4.3 V"),
+        "{e:?}"
+    );
+}
+
 /// Every key the reader accepts is documented.
 #[test]
 fn every_key_is_documented() {

@@ -272,7 +272,10 @@ fn initial_state(o: &Object, p: &ParameterSet) -> Result<(f64, f64), DeckError> 
             "the initial state is missing: give `initial_soc` or `initial_concentrations`",
         )
         .with_help(format!("e.g. {own}"))),
-        (Some(soc), None) => Ok(params::stoichiometries_at_soc(p, soc)),
+        (Some(soc), None) => {
+            params::soc_window(p).map_err(|m| err(&["physics", "initial_soc"], m))?;
+            Ok(params::stoichiometries_at_soc(p, soc))
+        }
         (None, Some(t)) => {
             let mut sto = [0.0; 2];
             for (k, (name, e)) in [("c_n", &p.neg), ("c_p", &p.pos)].into_iter().enumerate() {

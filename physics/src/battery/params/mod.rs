@@ -323,14 +323,44 @@ pub fn builtin_j0(name: &str) -> Option<ExchangeCurrent> {
 /// Stoichiometries at a state of charge, as PyBaMM's `set_initial_state(soc)` (electrode SOH):
 /// the stoichiometry window is where the OCV equals `ocv_soc_100` (SOC 1) and `ocv_soc_0`
 /// (SOC 0), with the cyclable lithium of the parameter set's initial concentrations; in
-/// between it is linear in SOC.
+/// between it is linear in SOC. For a set whose window does not exist, the ends of (0, 1);
+/// [`soc_window`] says why.
 pub fn stoichiometries_at_soc(p: &ParameterSet, soc: f64) -> (f64, f64) {
+    let (x0, x100, y_of) = window(p);
+    let x = x0 + soc * (x100 - x0);
+    (x, y_of(x))
+}
+
+/// The stoichiometries (x, y) at SOC 0 and SOC 1, or why there are none: the OCV does not
+/// reach `ocv_soc_0`/`ocv_soc_100` inside the electrodes' stoichiometry range with this
+/// cyclable lithium (a parameter file's OCPs, voltages or initial concentrations disagree).
+pub fn soc_window(p: &ParameterSet) -> Result<((f64, f64), (f64, f64)), String> {
+    let (x0, x100, y_of) = window(p);
+    let ocv = |x: f64| p.pos.u(y_of(x)) - p.neg.u(x);
+    for (x, v, what) in [(x0, p.ocv_soc_0, "0 %"), (x100, p.ocv_soc_100, "100 %")] {
+        let y = y_of(x);
+        if (ocv(x) - v).abs() > 1e-6 || !(0.0..=1.0).contains(&y) {
+            return Err(format!(
+                "{}: no stoichiometries give the OCV at {what} SOC ({v} V) with this cyclable lithium: \
+                 the OCV goes from {:.4} V to {:.4} V as x goes from 0 to 1, with y from {:.4} to {:.4}",
+                p.name,
+                ocv(1e-6),
+                ocv(1.0 - 1e-6),
+                y_of(0.0),
+                y_of(1.0)
+            ));
+        }
+    }
+    Ok(((x0, y_of(x0)), (x100, y_of(x100))))
+}
+
+/// x at SOC 0 and 1, and y(x) from lithium conservation.
+fn window(p: &ParameterSet) -> (f64, f64, impl Fn(f64) -> f64 + '_) {
     // Cyclable lithium [mol] of the file's initial state.
     let q_n = p.neg.eps_s * p.neg.thickness * p.area * p.neg.c_max; // mol per unit stoichiometry
     let q_p = p.pos.eps_s * p.pos.thickness * p.area * p.pos.c_max;
     let n_li = q_n * (p.c_n0 / p.neg.c_max) + q_p * (p.c_p0 / p.pos.c_max);
-    // For a given x, y follows from lithium conservation.
-    let y_of = |x: f64| (n_li - q_n * x) / q_p;
+    let y_of = move |x: f64| (n_li - q_n * x) / q_p;
     let ocv = |x: f64| p.pos.u(y_of(x)) - p.neg.u(x);
     let solve = |v: f64| {
         // OCV rises with x: bisection on x in (0, 1).
@@ -345,8 +375,5 @@ pub fn stoichiometries_at_soc(p: &ParameterSet, soc: f64) -> (f64, f64) {
         }
         0.5 * (lo + hi)
     };
-    let x100 = solve(p.ocv_soc_100);
-    let x0 = solve(p.ocv_soc_0);
-    let x = x0 + soc * (x100 - x0);
-    (x, y_of(x))
+    (solve(p.ocv_soc_0), solve(p.ocv_soc_100), y_of)
 }

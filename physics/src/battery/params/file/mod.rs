@@ -137,6 +137,17 @@ pub fn parse(
             None,
         );
     }
+    let (s0, s100) = (
+        cell.num_or("ocv_at_soc_0", v_min),
+        cell.num_or("ocv_at_soc_100", v_max),
+    );
+    if s0 >= s100 {
+        r.err(
+            cell.span_of("ocv_at_soc_100"),
+            format!("`cell.ocv_at_soc_100` = {s100} V must exceed `cell.ocv_at_soc_0` = {s0} V"),
+            None,
+        );
+    }
     let (Some(neg), Some(pos)) = (neg, pos) else {
         return Err(r.finish());
     };
@@ -159,8 +170,8 @@ pub fn parse(
         nominal_capacity_ah: cell.num("nominal_capacity"),
         v_min,
         v_max,
-        ocv_soc_0: cell.num_or("ocv_at_soc_0", v_min),
-        ocv_soc_100: cell.num_or("ocv_at_soc_100", v_max),
+        ocv_soc_0: s0,
+        ocv_soc_100: s100,
         temperature: cell.num("temperature"),
     };
     if r.errs.is_empty() {
