@@ -372,7 +372,7 @@ fn an_unreachable_soc_window_is_explained() {
     let base = std::fs::read_to_string(example()).unwrap();
     let dir = tempdir("window");
     let p = file::parse("w.toml", "w", &dir, &base).unwrap();
-    let ((x0, _), (x1, y1)) = soc_window(&p).unwrap();
+    let [(x0, _), (x1, y1)] = soc_window(&p).unwrap();
     assert!(x0 < x1 && (x1 - 0.91061805).abs() < 2e-8 && (y1 - 0.26384522).abs() < 2e-8);
     let text = base.replace("ocv_at_soc_100 = 4.2", "ocv_at_soc_100 = 5.2");
     let p = file::parse("w.toml", "w", &dir, &text).unwrap();

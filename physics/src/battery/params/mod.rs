@@ -331,10 +331,13 @@ pub fn stoichiometries_at_soc(p: &ParameterSet, soc: f64) -> (f64, f64) {
     (x, y_of(x))
 }
 
+/// Negative and positive stoichiometries (x, y).
+pub type Stoichiometries = (f64, f64);
+
 /// The stoichiometries (x, y) at SOC 0 and SOC 1, or why there are none: the OCV does not
 /// reach `ocv_soc_0`/`ocv_soc_100` inside the electrodes' stoichiometry range with this
 /// cyclable lithium (a parameter file's OCPs, voltages or initial concentrations disagree).
-pub fn soc_window(p: &ParameterSet) -> Result<((f64, f64), (f64, f64)), String> {
+pub fn soc_window(p: &ParameterSet) -> Result<[Stoichiometries; 2], String> {
     let (x0, x100, y_of) = window(p);
     let ocv = |x: f64| p.pos.u(y_of(x)) - p.neg.u(x);
     for (x, v, what) in [(x0, p.ocv_soc_0, "0 %"), (x100, p.ocv_soc_100, "100 %")] {
@@ -351,7 +354,7 @@ pub fn soc_window(p: &ParameterSet) -> Result<((f64, f64), (f64, f64)), String> 
             ));
         }
     }
-    Ok(((x0, y_of(x0)), (x100, y_of(x100))))
+    Ok([(x0, y_of(x0)), (x100, y_of(x100))])
 }
 
 /// x at SOC 0 and 1, and y(x) from lithium conservation.
