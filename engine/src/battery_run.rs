@@ -35,12 +35,12 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Battery), Vec<Diagnostic>>> {
             ));
         }
     }
-    match Battery::from_object(&deck.physics) {
+    match Battery::from_object_at(&deck.physics, Some(&deck.dir())) {
         Ok(b) if diags.is_empty() => Some(Ok((deck, b))),
         Ok(_) => Some(Err(diags)),
         Err(e) => {
             let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
-            diags.push(deck.diag_at(&key, e.message, None));
+            diags.push(deck.diag_at(&key, e.message, e.help));
             Some(Err(diags))
         }
     }
@@ -185,7 +185,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "message": message,
         "physics": "battery",
         "model": battery.model,
-        "parameter_set": battery.params.name,
+        "parameter_set": &*battery.params.name,
         "steps": battery.steps.len(),
         "final": last.map(|r| json!({"time_s": r.time_s, "voltage_V": r.voltage_v, "current_A": r.current_a, "discharge_capacity_Ah": r.discharge_capacity_ah})),
         "wall_s": t0.elapsed().as_secs_f64(),

@@ -171,3 +171,178 @@ fn a_dfn_deck_runs() {
         last[0]
     );
 }
+
+fn pybamm_curve(name: &str) -> Vec<Vec<f64>> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../physics/tests/data/pybamm/{name}.csv"));
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("time_s"))
+        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .collect()
+}
+
+/// The parameter-file example gives exactly the built-in set's battery.csv; and the DFN from
+/// the same initial concentrations follows PyBaMM's run from Chen2020's own initial
+/// concentrations (PyBaMM's default initial state for the set, DFN_Chen2020_1C_fileinit_*).
+#[test]
+fn a_parameter_file_and_initial_concentrations() {
+    let dir = copy_examples(&tempdir("battery-file"));
+    let deck = dir.join("battery_parameter_file.toml");
+    let text = std::fs::read_to_string(&deck).unwrap();
+    let builtin = text.replace("\"parameters/chen2020.toml\"", "\"Chen2020\"");
+    assert_ne!(builtin, text);
+    std::fs::write(dir.join("builtin.toml"), &builtin).unwrap();
+    let mut csv = Vec::new();
+    for name in ["battery_parameter_file", "builtin"] {
+        let out_dir = dir.join(format!("out-{name}"));
+        let out = run_deck(1, &dir.join(format!("{name}.toml")), &out_dir, &[]);
+        assert_code(&out, 0, name);
+        csv.push(std::fs::read_to_string(out_dir.join("battery.csv")).unwrap());
+    }
+    assert_eq!(csv[0], csv[1], "the file is the built-in set");
+    let summary = read_json(&dir.join("out-battery_parameter_file/summary.json"));
+    assert_eq!(summary["parameter_set"], "Chen2020 (file)");
+
+    let dfn = text.replace("model = \"spme\"", "model = \"dfn\"");
+    assert_ne!(dfn, text);
+    std::fs::write(dir.join("dfn.toml"), &dfn).unwrap();
+    let out_dir = dir.join("out-dfn");
+    assert_code(&run_deck(1, &dir.join("dfn.toml"), &out_dir, &[]), 0, "dfn");
+    let rows = Csv::read(&out_dir.join("battery.csv")).rows;
+    let reference = pybamm_curve("DFN_Chen2020_1C_fileinit_mesh20_tight");
+    let q_ref = reference.last().unwrap()[3];
+    let q = rows.last().unwrap()[3];
+    assert!(
+        ((q - q_ref) / q_ref).abs() < 0.002,
+        "capacity {q} vs {q_ref}"
+    );
+    let mine: std::collections::HashMap<i64, f64> =
+        rows.iter().map(|r| (r[0].round() as i64, r[1])).collect();
+    let (mut sum, mut max, mut n) = (0.0, 0.0f64, 0);
+    for r in reference
+        .iter()
+        .filter(|r| r[3] < 0.99 * q_ref && r[0].fract() == 0.0)
+    {
+        let d = (mine[&(r[0] as i64)] - r[1]) * 1e3;
+        sum += d * d;
+        max = max.max(d.abs());
+        n += 1;
+    }
+    let rms = (sum / n as f64).sqrt();
+    eprintln!("DFN from initial concentrations vs PyBaMM: rms {rms:.3} mV, max {max:.3} mV, capacity {q:.5} vs {q_ref:.5} A.h");
+    assert!(rms <= 2.0 && max <= 5.0, "rms {rms} mV, max {max} mV");
+}
+
+#[test]
+fn initial_state_and_parameter_file_mistakes() {
+    let dir = copy_examples(&tempdir("battery-file-check"));
+    let base = std::fs::read_to_string(dir.join("battery_parameter_file.toml")).unwrap();
+    let both = base.replace("experiment =", "initial_soc = 1.0\nexperiment =");
+    let neither = base.replace(
+        "initial_concentrations = { c_n = 29866, c_p = 17038 }   # mol/m3\n",
+        "",
+    );
+    let above = base.replace("c_p = 17038", "c_p = 70000");
+    let missing_key = base.replace("{ c_n = 29866, c_p = 17038 }", "{ c_n = 29866 }");
+    let no_file = base.replace("parameters/chen2020.toml", "parameters/chen2021.toml");
+    let unknown_set = base.replace("parameters/chen2020.toml", "Marquis2020");
+    let params = std::fs::read_to_string(dir.join("parameters/chen2020.toml")).unwrap();
+    std::fs::write(
+        dir.join("parameters/typo.toml"),
+        params.replace("particle_radius = 5.22e-6", "particle_radious = 5.22e-6"),
+    )
+    .unwrap();
+    let typo_line = params
+        .lines()
+        .position(|l| l.contains("particle_radius = 5.22e-6"))
+        .unwrap()
+        + 1;
+    let typo = base.replace("parameters/chen2020.toml", "parameters/typo.toml");
+    let typo_at = format!(
+        "parameters/typo.toml:{typo_line}:1: unknown key `particle_radious` in [positive_electrode]"
+    );
+    for (what, text, at, needles) in [
+        ("both", both, "initial_concentrations", vec!["not both"]),
+        (
+            "neither",
+            neither,
+            "[physics]",
+            vec!["initial state is missing", "c_n = 29866, c_p = 17038"],
+        ),
+        (
+            "above maximum",
+            above,
+            "initial_concentrations",
+            vec!["must lie strictly between 0 and", "63104"],
+        ),
+        (
+            "missing key",
+            missing_key,
+            "initial_concentrations",
+            vec!["lacks `c_p`"],
+        ),
+        (
+            "no file",
+            no_file,
+            "parameter_set",
+            vec!["parameters/chen2021.toml", "cannot read the parameter file"],
+        ),
+        (
+            "unknown set",
+            unknown_set,
+            "parameter_set",
+            vec![
+                "unknown parameter set `Marquis2020`",
+                "did you mean `Marquis2019`?",
+            ],
+        ),
+        (
+            "typo in the file",
+            typo,
+            "parameter_set",
+            vec![typo_at.as_str(), "did you mean `particle_radius`?"],
+        ),
+    ] {
+        let file = format!("{}.toml", what.replace(' ', "_"));
+        std::fs::write(dir.join(&file), &text).unwrap();
+        let out = galvana_in(&dir, &["check", &file]);
+        assert_code(&out, 3, what);
+        let err = stderr(&out);
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with(at))
+            .unwrap()
+            + 1;
+        assert!(err.contains(&format!("{file}:{line}:")), "{what}: {err}");
+        for n in needles {
+            assert!(err.contains(n), "{what}: `{n}` not in {err}");
+        }
+    }
+}
+
+/// Marquis2019 by name: a 1C discharge to 3.105 V ends at PyBaMM's SPMe capacity.
+#[test]
+fn a_marquis2019_deck_runs() {
+    let dir = tempdir("battery-marquis");
+    let deck = dir.join("m.toml");
+    std::fs::write(
+        &deck,
+        "[physics]\ntype = \"battery\"\nparameter_set = \"Marquis2019\"\ninitial_soc = 1\nexperiment = [\"Discharge at 1C until 3.105 V\"]\n",
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    assert_code(&run_deck(1, &deck, &out_dir, &[]), 0, "marquis deck");
+    let last = Csv::read(&out_dir.join("battery.csv")).rows.pop().unwrap();
+    let q_ref = pybamm_end_capacity("SPMe_Marquis2019_1C");
+    assert!(
+        (last[1] - 3.105).abs() < 1e-6 && (last[2] - 0.680616).abs() < 1e-9,
+        "{last:?}"
+    );
+    assert!(
+        ((last[3] - q_ref) / q_ref).abs() < 0.002,
+        "{} vs {q_ref}",
+        last[3]
+    );
+}

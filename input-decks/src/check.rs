@@ -257,6 +257,67 @@ impl<'a> Checker<'a> {
                 }
                 v.kind.clone()
             }
+            ParamKind::FloatMap { keys, min } => {
+                let ValueKind::Table(t) = &v.kind else {
+                    return self.wrong_type(spec, name, v);
+                };
+                let mut ok = true;
+                let mut out = BTreeMap::new();
+                for (k, item) in t {
+                    let at = item.key_span.unwrap_or(item.span);
+                    if !keys.contains(&k.as_str()) {
+                        self.error(
+                            at,
+                            format!("unknown key `{k}` in `{name}`"),
+                            suggest(k, keys)
+                                .or_else(|| Some(format!("keys are: {}", join_ticked(keys)))),
+                        );
+                        ok = false;
+                    } else {
+                        match self.float(spec, &format!("{name}.{k}"), item, *min, None) {
+                            Some(x) => {
+                                out.insert(
+                                    k.clone(),
+                                    Value {
+                                        kind: ValueKind::Float(x),
+                                        ..item.clone()
+                                    },
+                                );
+                            }
+                            None => ok = false,
+                        }
+                    }
+                }
+                let missing: Vec<&str> = keys
+                    .iter()
+                    .copied()
+                    .filter(|k| !t.contains_key(*k))
+                    .collect();
+                if !missing.is_empty() {
+                    self.error(
+                        v.span,
+                        format!("`{name}` lacks {}", join_ticked(&missing)),
+                        Some(format!("give all of {}", join_ticked(keys))),
+                    );
+                    ok = false;
+                }
+                if !ok {
+                    return None;
+                }
+                ValueKind::Table(out)
+            }
+            ParamKind::NameOrPath(_) => {
+                let s = self.string(spec, name, v)?;
+                if s.trim().is_empty() {
+                    self.error(
+                        v.span,
+                        format!("`{name}` is empty: give a name or a file path"),
+                        None,
+                    );
+                    return None;
+                }
+                ValueKind::String(s.to_string())
+            }
         };
         Some(Value { kind, ..v.clone() })
     }
@@ -369,7 +430,9 @@ impl<'a> Checker<'a> {
             Some(s) => Some(s),
             None => {
                 let fake = match spec.kind {
-                    ParamKind::Choice(_) | ParamKind::Path => spec.clone(),
+                    ParamKind::Choice(_) | ParamKind::Path | ParamKind::NameOrPath(_) => {
+                        spec.clone()
+                    }
                     _ => ParamSpec {
                         kind: ParamKind::String,
                         ..spec.clone()
@@ -516,5 +579,62 @@ mod tests {
         assert_eq!(fmt_num(300.0), "300");
         assert_eq!(fmt_num(1e-50), "1e-50");
         assert_eq!(fmt_num(-2e20), "-2e20");
+    }
+
+    fn run(spec: ParamSpec, text: &str) -> (Option<Value>, Vec<Diagnostic>) {
+        let (root, _) = crate::parse::parse_toml("t.toml", text).unwrap();
+        let v = root.as_table().unwrap()[spec.name].clone();
+        let mut ck = Checker::new("t.toml");
+        let out = ck.check_value(&spec, spec.name, &v);
+        (out, ck.diags)
+    }
+
+    #[test]
+    fn float_maps_need_every_key_and_nothing_else() {
+        let spec = ParamSpec::maybe(
+            "conc",
+            ParamKind::FloatMap {
+                keys: &["c_n", "c_p"],
+                min: Some(0.0),
+            },
+            "mol/m3",
+            "",
+        );
+        let (v, d) = run(spec.clone(), "conc = { c_n = 2, c_p = 1.5e4 }");
+        assert!(d.is_empty(), "{d:?}");
+        let t = v.unwrap();
+        // Integers become floats, as for Float parameters.
+        assert_eq!(t.as_table().unwrap()["c_n"].kind, ValueKind::Float(2.0));
+        let (v, d) = run(spec.clone(), "conc = { c_n = 2 }");
+        assert!(v.is_none() && d[0].message.contains("lacks `c_p`"), "{d:?}");
+        let (v, d) = run(spec.clone(), "conc = { c_n = 2, cp = 1 }");
+        assert!(v.is_none());
+        assert!(
+            d.iter()
+                .any(|d| d.help.as_deref() == Some("did you mean `c_p`?")),
+            "{d:?}"
+        );
+        let (v, d) = run(spec.clone(), "conc = { c_n = -2, c_p = 1 }");
+        assert!(
+            v.is_none() && d[0].message.contains("out of range"),
+            "{d:?}"
+        );
+        assert_eq!(d[0].col, 16, "points at the value");
+        let (v, d) = run(spec, "conc = 3");
+        assert!(v.is_none() && !d.is_empty());
+    }
+
+    #[test]
+    fn names_or_paths_are_non_empty_strings() {
+        let spec = ParamSpec::maybe("set", ParamKind::NameOrPath(&["A"]), "", "");
+        assert!(run(spec.clone(), "set = \"A\"").1.is_empty());
+        assert!(run(spec.clone(), "set = \"cells/b.toml\"").1.is_empty());
+        let (v, d) = run(spec.clone(), "set = \" \"");
+        assert!(v.is_none() && d[0].message.contains("empty"), "{d:?}");
+        let (v, d) = run(spec, "set = 1");
+        assert!(
+            v.is_none() && d[0].message.contains("name or a file path"),
+            "{d:?}"
+        );
     }
 }

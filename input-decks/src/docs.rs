@@ -139,6 +139,17 @@ fn type_cell(kind: &ParamKind) -> String {
                     .join(", ")
             )
         }
+        ParamKind::NameOrPath(words) => format!(
+            "{label}: {}, or a file path",
+            words
+                .iter()
+                .map(|w| format!("`{w}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ParamKind::FloatMap { min, .. } => {
+            with_bounds(escape(&label), min.map(fmt_num), None::<String>)
+        }
         _ => escape(&label),
     }
 }

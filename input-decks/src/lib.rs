@@ -31,6 +31,19 @@ pub use sections::{
 };
 pub use value::{Object, Value, ValueKind};
 
+/// Parse a TOML file other than a deck (e.g. a battery parameter file) into a table of
+/// [`Value`]s that keep their positions, so its reader can report `path:line:col` for any key.
+/// No schema is applied. On invalid TOML, or literals that cannot be represented, returns the
+/// diagnostics instead.
+pub fn parse_toml_file(path: &str, text: &str) -> Result<Value, Vec<Diagnostic>> {
+    let (root, literal_errors) = parse::parse_toml(path, text)?;
+    if literal_errors.is_empty() {
+        Ok(root)
+    } else {
+        Err(literal_errors)
+    }
+}
+
 /// Programming errors in a registry's declarations (duplicate parameter names, defaults that
 /// fail their own kind, duplicate types). Empty when all is well; meant for the engine's tests.
 pub fn lint_registry(registry: &Registry) -> Vec<String> {

@@ -42,6 +42,16 @@ pub enum ParamKind {
         keys: &'static [&'static str],
         min: i64,
     },
+    /// An inline table of named reals (`{ c_n = 2.9e4, c_p = 1.7e4 }`): exactly these keys, all
+    /// of them, each at least `min` when given.
+    FloatMap {
+        keys: &'static [&'static str],
+        min: Option<f64>,
+    },
+    /// One of a fixed set of names, or else a file path relative to the deck's directory (e.g. a
+    /// built-in parameter set or a parameter file). Tools that move decks (sweeps) rewrite the
+    /// path, never a name.
+    NameOrPath(&'static [&'static str]),
 }
 
 /// One declared parameter.
@@ -197,6 +207,8 @@ impl ParamKind {
             ParamKind::Table => "an array of [x, y] pairs",
             ParamKind::Any => "any value",
             ParamKind::IntMap { .. } => "an inline table of integers",
+            ParamKind::FloatMap { .. } => "an inline table of numbers",
+            ParamKind::NameOrPath(_) => "a string (a name or a file path)",
         }
     }
 
@@ -217,6 +229,8 @@ impl ParamKind {
             ParamKind::Table => "table [[x, y], ...]".into(),
             ParamKind::Any => "any".into(),
             ParamKind::IntMap { keys, .. } => format!("{{ {} }} (integers)", keys.join(", ")),
+            ParamKind::FloatMap { keys, .. } => format!("{{ {} }} (numbers)", keys.join(", ")),
+            ParamKind::NameOrPath(_) => "name or path".into(),
         }
     }
 }

@@ -214,6 +214,17 @@ pub fn set_dotted(
     Ok(())
 }
 
+/// The string at `a.b.c`, if there is one.
+fn get_dotted_str(doc: &DocumentMut, key: &str) -> Option<String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    let (last, parents) = parts.split_last()?;
+    let mut tbl: &dyn toml_edit::TableLike = doc.as_table();
+    for p in parents {
+        tbl = tbl.get(p)?.as_table_like()?;
+    }
+    tbl.get(last)?.as_str().map(str::to_string)
+}
+
 fn to_json(v: &Value) -> Json {
     match v {
         Value::String(s) => Json::String(s.value().clone()),
@@ -227,7 +238,8 @@ fn to_json(v: &Value) -> Json {
     }
 }
 
-/// Rewrite relative `Path` parameters (mesh files, tabulated data) as absolute paths, since
+/// Rewrite relative `Path` parameters (mesh files, tabulated data), and `NameOrPath` values
+/// that are not names (a battery parameter file), as absolute paths, since
 /// task decks live in the job directory, not next to the base deck.
 fn absolutize_paths(doc: &mut DocumentMut, base: &Deck) {
     let reg = crate::registry::registry();
@@ -253,13 +265,23 @@ fn absolutize_paths(doc: &mut DocumentMut, base: &Deck) {
         let Some(spec) = reg.get(kind, &obj.type_name) else {
             continue;
         };
-        for p in spec.params.iter().filter(|p| p.kind == ParamKind::Path) {
-            let Some(rel) = obj.opt_str(p.name).filter(|s| Path::new(s).is_relative()) else {
+        for p in &spec.params {
+            // A built-in name (e.g. a battery parameter set) stays as written; a path moves.
+            let is_path = |s: &str| match p.kind {
+                ParamKind::Path => true,
+                ParamKind::NameOrPath(names) => !names.contains(&s),
+                _ => false,
+            };
+            let key = format!("{}.{}", path.join("."), p.name);
+            // The task's value, which the sweep may have set (e.g. a list of parameter files).
+            let Some(rel) = get_dotted_str(doc, &key)
+                .or_else(|| obj.opt_str(p.name).map(str::to_string))
+                .filter(|s| is_path(s) && Path::new(s).is_relative())
+            else {
                 continue;
             };
-            let abs = base.resolve_path(rel);
+            let abs = base.resolve_path(&rel);
             let abs = std::path::absolute(&abs).unwrap_or(abs);
-            let key = format!("{}.{}", path.join("."), p.name);
             let _ = set_dotted(doc, &key, Value::from(abs.display().to_string()));
         }
     }
@@ -279,6 +301,46 @@ mod tests {
         let z = combinations(&axes, true).unwrap();
         assert_eq!(z.len(), 2);
         assert_eq!(to_json(&z[1][1].1), Json::from("y"));
+    }
+
+    /// Task decks live in the job directory: a parameter file (the base deck's or a swept one)
+    /// becomes an absolute path, a built-in set's name stays a name.
+    #[test]
+    fn parameter_files_move_with_the_tasks() {
+        let dir = std::env::temp_dir().join(format!("galvana-sweep-params-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("cell.toml"),
+            "[physics]\ntype = \"battery\"\nparameter_set = \"cells/a.toml\"\ninitial_soc = 1.0\nexperiment = [\"Rest for 1 s\"]\n",
+        )
+        .unwrap();
+        for (name, axis) in [
+            ("soc.toml", "\"physics.initial_soc\" = [0.5, 1.0]"),
+            (
+                "sets.toml",
+                "\"physics.parameter_set\" = [\"Marquis2019\", \"cells/b.toml\"]",
+            ),
+        ] {
+            std::fs::write(
+                dir.join(name),
+                format!("deck = \"cell.toml\"\n[values]\n{axis}\n"),
+            )
+            .unwrap();
+        }
+        let abs = |f: &str| std::path::absolute(dir.join("cells").join(f)).unwrap();
+        let set_of = |t: &SweepTask| {
+            let d: DocumentMut = t.deck_text.parse().unwrap();
+            d["physics"]["parameter_set"].as_str().unwrap().to_string()
+        };
+        let plan = load(&dir.join("soc.toml")).unwrap();
+        for t in &plan.tasks {
+            assert_eq!(set_of(t), abs("a.toml").display().to_string());
+        }
+        let plan = load(&dir.join("sets.toml")).unwrap();
+        assert_eq!(set_of(&plan.tasks[0]), "Marquis2019");
+        assert_eq!(set_of(&plan.tasks[1]), abs("b.toml").display().to_string());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -3,15 +3,18 @@
 
 use super::dfn::Dfn;
 use super::experiment::{self, Step};
+use super::params::file;
 use super::params::{self, ParameterSet};
 use super::runner::{self, Outcome};
 use super::spm::Spm;
 use super::spme::{Points, Spme};
 use galvana_decks::schema::{ObjectSpec, ParamKind, ParamSpec};
-use galvana_decks::Object;
+use galvana_decks::{did_you_mean, Object};
+use std::path::Path;
 
 pub const MODELS: &[&str] = &["spm", "spme", "dfn"];
 pub const POINT_KEYS: &[&str] = &["x_n", "x_s", "x_p", "r_n", "r_p"];
+pub const INITIAL_KEYS: &[&str] = &["c_n", "c_p"];
 
 pub fn spec() -> ObjectSpec {
     ObjectSpec {
@@ -29,16 +32,22 @@ pub fn spec() -> ObjectSpec {
             ),
             ParamSpec::optional(
                 "parameter_set",
-                ParamKind::String,
+                ParamKind::NameOrPath(params::BUILTIN),
                 "",
                 "\"Chen2020\"",
-                "A built-in parameter set (`Chen2020`, as PyBaMM ships it).",
+                "A built-in parameter set (`Chen2020`, `Marquis2019`, as PyBaMM ships them) or a parameter file (TOML, relative to the deck; the form is in docs/battery.md).",
             ),
             ParamSpec::maybe(
                 "initial_soc",
                 ParamKind::Float { min: Some(0.0), max: Some(1.0) },
                 "",
-                "State of charge to start from, as PyBaMM's `set_initial_state` (default: the parameter set's initial concentrations).",
+                "State of charge to start from, as PyBaMM's `set_initial_state` (stoichiometries where the OCV equals the set's voltages at 0 % and 100 % SOC, with the set's cyclable lithium). Give this or `initial_concentrations`.",
+            ),
+            ParamSpec::maybe(
+                "initial_concentrations",
+                ParamKind::FloatMap { keys: INITIAL_KEYS, min: Some(0.0) },
+                "mol/m3",
+                "Uniform particle concentrations to start from, negative (`c_n`) and positive (`c_p`), each below the electrode's maximum. Give this or `initial_soc`.",
             ),
             ParamSpec::required(
                 "experiment",
@@ -93,35 +102,87 @@ pub struct Battery {
 pub struct DeckError {
     pub key: Vec<String>,
     pub message: String,
+    pub help: Option<String>,
 }
 
 fn err(key: &[&str], message: impl Into<String>) -> DeckError {
     DeckError {
         key: key.iter().map(|s| s.to_string()).collect(),
         message: message.into(),
+        help: None,
     }
 }
 
+impl DeckError {
+    fn with_help(mut self, help: impl Into<String>) -> DeckError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The parameter set `set`: a built-in name, else a file relative to `deck_dir` (`None`: no
+/// directory to read from, so only built-in sets are accepted).
+fn parameter_set(set: &str, deck_dir: Option<&Path>) -> Result<ParameterSet, DeckError> {
+    const KEY: &[&str] = &["physics", "parameter_set"];
+    if let Some(p) = params::builtin(set) {
+        return Ok(p);
+    }
+    let looks_like_file = set.ends_with(".toml") || set.contains('/') || set.contains('\\');
+    if !looks_like_file {
+        let help = match did_you_mean(set, params::BUILTIN) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => "a parameter file is named by its path, ending in `.toml`".into(),
+        };
+        return Err(err(
+            KEY,
+            format!(
+                "unknown parameter set `{set}`; built-in: {}",
+                params::BUILTIN.join(", ")
+            ),
+        )
+        .with_help(help));
+    }
+    let Some(dir) = deck_dir else {
+        return Err(err(
+            KEY,
+            format!("parameter set `{set}` is a file, and only the deck itself is available here"),
+        )
+        .with_help(format!(
+            "use a built-in set ({})",
+            params::BUILTIN.join(", ")
+        )));
+    };
+    file::load(&dir.join(set)).map_err(|errors| {
+        let first = &errors[0];
+        let mut message = format!("in the parameter file: {}", first.located());
+        for e in &errors[1..] {
+            message.push_str(&format!("\n  {e}"));
+        }
+        DeckError {
+            key: KEY.iter().map(|s| s.to_string()).collect(),
+            message,
+            help: first.help.clone(),
+        }
+    })
+}
+
 impl Battery {
+    /// A battery from a `[physics]` section held without its directory (a deck sent as text):
+    /// only built-in parameter sets are accepted.
     pub fn from_object(o: &Object) -> Result<Battery, DeckError> {
+        Battery::from_object_at(o, None)
+    }
+
+    /// A battery from its checked `[physics]` section, parameter files read relative to
+    /// `deck_dir` (`None`: only built-in sets).
+    pub fn from_object_at(o: &Object, deck_dir: Option<&Path>) -> Result<Battery, DeckError> {
         let model = o.opt_str("model").unwrap_or("spme").to_string();
         let set = o.opt_str("parameter_set").unwrap_or("Chen2020");
-        let mut p = params::builtin(set).ok_or_else(|| {
-            err(
-                &["physics", "parameter_set"],
-                format!(
-                    "unknown parameter set `{set}`; built-in: {}",
-                    params::BUILTIN.join(", ")
-                ),
-            )
-        })?;
+        let mut p = parameter_set(set, deck_dir)?;
         if let Some(t) = o.opt_f64("temperature") {
             p.temperature = t;
         }
-        let initial = match o.opt_f64("initial_soc") {
-            Some(soc) => params::stoichiometries_at_soc(&p, soc),
-            None => (p.c_n0 / p.neg.c_max, p.c_p0 / p.pos.c_max),
-        };
+        let initial = initial_state(o, &p)?;
         let text = o.opt_str_array("experiment").unwrap_or_default();
         if text.is_empty() {
             return Err(err(
@@ -189,6 +250,48 @@ impl Battery {
                 &self.steps,
                 self.period,
             ),
+        }
+    }
+}
+
+/// Stoichiometries to start from: `initial_soc` or `initial_concentrations`, exactly one.
+fn initial_state(o: &Object, p: &ParameterSet) -> Result<(f64, f64), DeckError> {
+    let soc = o.opt_f64("initial_soc");
+    let conc = o.get("initial_concentrations").and_then(|v| v.as_table());
+    let own = format!(
+        "`initial_soc = 1.0` (full charge) or `initial_concentrations = {{ c_n = {}, c_p = {} }}` ({}'s own initial state)",
+        p.c_n0, p.c_p0, p.name
+    );
+    match (soc, conc) {
+        (Some(_), Some(_)) => Err(err(
+            &["physics", "initial_concentrations"],
+            "give `initial_soc` or `initial_concentrations`, not both",
+        )),
+        (None, None) => Err(err(
+            &["physics"],
+            "the initial state is missing: give `initial_soc` or `initial_concentrations`",
+        )
+        .with_help(format!("e.g. {own}"))),
+        (Some(soc), None) => {
+            params::soc_window(p).map_err(|m| err(&["physics", "initial_soc"], m))?;
+            Ok(params::stoichiometries_at_soc(p, soc))
+        }
+        (None, Some(t)) => {
+            let mut sto = [0.0; 2];
+            for (k, (name, e)) in [("c_n", &p.neg), ("c_p", &p.pos)].into_iter().enumerate() {
+                let c = t.get(name).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+                if !(c > 0.0 && c < e.c_max) {
+                    return Err(err(
+                        &["physics", "initial_concentrations", name],
+                        format!(
+                            "`initial_concentrations.{name}` = {c} mol/m3 must lie strictly between 0 and the electrode's maximum concentration {} mol/m3 ({})",
+                            e.c_max, p.name
+                        ),
+                    ));
+                }
+                sto[k] = c / e.c_max;
+            }
+            Ok((sto[0], sto[1]))
         }
     }
 }

@@ -18,6 +18,7 @@ use super::params::{ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
 use super::spme::Points;
 use super::Cell;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 struct History {
@@ -29,7 +30,8 @@ struct History {
 
 #[derive(Clone, Debug)]
 pub struct Dfn {
-    pub p: ParameterSet,
+    /// Shared: the models clone themselves every step, the parameters never change.
+    pub p: Arc<ParameterSet>,
     el: Electrolyte,
     sn: Sphere,
     sp: Sphere,
@@ -78,12 +80,14 @@ struct StepData<'a> {
     a0: f64,
     h: f64,
     rhs_e: Vec<f64>,
-    /// Surface concentration of node k's particle = alpha[k] + beta_{n|p} · j_k.
+    /// Surface concentration of node k's particle = alpha[k] + beta[k] · j_k.
     alpha: Vec<f64>,
-    beta_n: f64,
-    beta_p: f64,
+    beta: Vec<f64>,
     /// Cell current density [A/m²].
     i: f64,
+    /// Effective solid conductivities ε_s^b σ [S/m].
+    sigma_n: f64,
+    sigma_p: f64,
 }
 
 impl Dfn {
@@ -104,7 +108,7 @@ impl Dfn {
             u[lay.off[k]] = p.c_e0;
         }
         let mut d = Dfn {
-            p,
+            p: Arc::new(p),
             el,
             sn,
             sp,
@@ -119,8 +123,8 @@ impl Dfn {
             failed: false,
         };
         // A consistent start at rest: φ_s = U in each electrode, φ_e = −U_n.
-        let un = (d.p.neg.ocp)(x);
-        let up = (d.p.pos.ocp)(y);
+        let un = d.p.neg.u(x);
+        let up = d.p.pos.u(y);
         for k in 0..d.el.len() {
             let o = lay.off[k];
             d.u[o + 1] = -un;
@@ -166,38 +170,83 @@ impl Dfn {
             .map(|k| el.eps[k] * bdf(self.ce[k], hp.map_or(0.0, |hh| hh.ce[k])))
             .collect();
         let t = p.temperature;
-        // Particles: response to zero flux (alpha) and to unit interfacial current (beta).
+        // Particles: response to zero flux (alpha) and to unit interfacial current (beta). With a
+        // concentration-dependent diffusivity (on the edges, at the profile extrapolated to the
+        // end of the step) each node has its own unit response; otherwise one per electrode
+        // serves every node.
         let mut alpha = vec![0.0; nx];
+        let mut beta = vec![0.0; nx];
         let mut new_n = self.cs_n.clone();
         let mut new_p = self.cs_p.clone();
-        let mut resp_n = vec![0.0; self.sn.n];
-        let mut resp_p = vec![0.0; self.sp.n];
-        let zeros_n = vec![0.0; self.sn.n];
-        let zeros_p = vec![0.0; self.sp.n];
-        let dn = (p.neg.diffusivity)(0.5, t);
-        let dp = (p.pos.diffusivity)(0.5, t);
-        self.sn
-            .implicit_solve(a0, h, dn, 1.0 / F, &zeros_n, &mut resp_n);
-        self.sp
-            .implicit_solve(a0, h, dp, 1.0 / F, &zeros_p, &mut resp_p);
+        let unit = |s: &Sphere, d: &[f64]| {
+            let mut r = vec![0.0; s.n];
+            s.implicit_solve(a0, h, d, 1.0 / F, &vec![0.0; s.n], &mut r);
+            r
+        };
+        let uniform = |e: &super::params::Electrode, s: &Sphere| {
+            e.diffusivity
+                .is_constant_in_x()
+                .then(|| vec![e.diffusivity.eval(0.0, t); s.n + 1])
+        };
+        let (dn_uniform, dp_uniform) = (uniform(&p.neg, &self.sn), uniform(&p.pos, &self.sp));
+        let shared_n = dn_uniform.as_deref().map(|d| unit(&self.sn, d));
+        let shared_p = dp_uniform.as_deref().map(|d| unit(&self.sp, d));
+        let mut own: Vec<Option<Vec<f64>>> = vec![None; nx];
+        let mut d_edges = vec![0.0; self.sn.n.max(self.sp.n) + 1];
         for k in 0..nx {
-            match self.electrode(k) {
-                Some((true, m)) => {
-                    let rhs: Vec<f64> = (0..self.sn.n)
-                        .map(|r| bdf(self.cs_n[m][r], hp.map_or(0.0, |hh| hh.cs_n[m][r])))
-                        .collect();
-                    self.sn.implicit_solve(a0, h, dn, 0.0, &rhs, &mut new_n[m]);
-                    alpha[k] = self.sn.surface(&new_n[m]);
+            let Some((neg, m)) = self.electrode(k) else {
+                continue;
+            };
+            let (s, e, cs, hist, d_uni, shared, out) = if neg {
+                (
+                    &self.sn,
+                    &p.neg,
+                    &self.cs_n[m],
+                    hp.map(|hh| &hh.cs_n[m]),
+                    &dn_uniform,
+                    &shared_n,
+                    &mut new_n[m],
+                )
+            } else {
+                (
+                    &self.sp,
+                    &p.pos,
+                    &self.cs_p[m],
+                    hp.map(|hh| &hh.cs_p[m]),
+                    &dp_uniform,
+                    &shared_p,
+                    &mut new_p[m],
+                )
+            };
+            let d: &[f64] = match d_uni {
+                Some(d) => d,
+                None => {
+                    let d = &mut d_edges[..s.n + 1];
+                    s.edge_diffusivity(
+                        cs,
+                        hist.map(|c| (c.as_slice(), w)),
+                        e.c_max,
+                        &e.diffusivity,
+                        t,
+                        d,
+                    );
+                    d
                 }
-                Some((false, m)) => {
-                    let rhs: Vec<f64> = (0..self.sp.n)
-                        .map(|r| bdf(self.cs_p[m][r], hp.map_or(0.0, |hh| hh.cs_p[m][r])))
-                        .collect();
-                    self.sp.implicit_solve(a0, h, dp, 0.0, &rhs, &mut new_p[m]);
-                    alpha[k] = self.sp.surface(&new_p[m]);
+            };
+            let rhs: Vec<f64> = (0..s.n)
+                .map(|r| bdf(cs[r], hist.map_or(0.0, |c| c[r])))
+                .collect();
+            s.implicit_solve(a0, h, d, 0.0, &rhs, out);
+            alpha[k] = s.surface(out);
+            beta[k] = match shared {
+                Some(r) => s.surface(r),
+                None => {
+                    let r = unit(s, d);
+                    let b = s.surface(&r);
+                    own[k] = Some(r);
+                    b
                 }
-                None => {}
-            }
+            };
         }
         let sd = StepData {
             p,
@@ -207,9 +256,10 @@ impl Dfn {
             h,
             rhs_e,
             alpha,
-            beta_n: self.sn.surface(&resp_n),
-            beta_p: self.sp.surface(&resp_p),
+            beta,
             i: i / p.area,
+            sigma_n: p.neg.sigma_eff(),
+            sigma_p: p.pos.sigma_eff(),
         };
         let mut u = self.u.clone();
         if h == 0.0 {
@@ -228,10 +278,10 @@ impl Dfn {
                     None => continue,
                 };
                 let cs = sd.alpha[k].clamp(1e-6 * e.c_max, (1.0 - 1e-6) * e.c_max);
-                let j0 = (e.j0)(u[o].max(1e-6), cs, e.c_max, t);
+                let j0 = e.j0.eval(u[o].max(1e-6), cs, e.c_max, t);
                 let eta = 2.0 * R_GAS * t / F * (j / (2.0 * j0)).asinh();
                 u[o + 3] = j;
-                u[o + 2] = u[o + 1] + (e.ocp)(cs / e.c_max) + eta;
+                u[o + 2] = u[o + 1] + e.u(cs / e.c_max) + eta;
             }
         }
         newton(&sd, &mut u)?;
@@ -239,20 +289,20 @@ impl Dfn {
         let mut next = self.clone();
         for k in 0..nx {
             let o = lay.off[k];
-            match self.electrode(k) {
-                Some((true, m)) => {
-                    let j = u[o + 3];
-                    for r in 0..self.sn.n {
-                        new_n[m][r] += j * resp_n[r];
-                    }
+            if let Some((neg, m)) = self.electrode(k) {
+                let j = u[o + 3];
+                let (prof, shared) = if neg {
+                    (&mut new_n[m], &shared_n)
+                } else {
+                    (&mut new_p[m], &shared_p)
+                };
+                let r = own[k]
+                    .as_ref()
+                    .or(shared.as_ref())
+                    .expect("a unit response");
+                for (c, dr) in prof.iter_mut().zip(r) {
+                    *c += j * dr;
                 }
-                Some((false, m)) => {
-                    let j = u[o + 3];
-                    for r in 0..self.sp.n {
-                        new_p[m][r] += j * resp_p[r];
-                    }
-                }
-                None => {}
             }
             next.ce[k] = u[o];
         }
@@ -289,10 +339,10 @@ fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
     let mut n_e = vec![0.0f64; nx + 1];
     let mut i_e = vec![0.0f64; nx + 1];
     let dnode: Vec<f64> = (0..nx)
-        .map(|k| el.tor[k] * (p.d_e)(ce(k).max(1e-6), t))
+        .map(|k| el.tor[k] * p.d_e.eval(ce(k).max(1e-6), t))
         .collect();
     let knode: Vec<f64> = (0..nx)
-        .map(|k| el.tor[k] * (p.kappa_e)(ce(k).max(1e-6), t))
+        .map(|k| el.tor[k] * p.kappa_e.eval(ce(k).max(1e-6), t))
         .collect();
     for e in 1..nx {
         let dx = el.x[e] - el.x[e - 1];
@@ -310,9 +360,9 @@ fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
         let o = off[k];
         let w = el.w[k];
         let (aj, elec) = if k < el.nn {
-            (p.neg.a() * u[o + 3], Some((&p.neg, sd.beta_n, true)))
+            (p.neg.a() * u[o + 3], Some((&p.neg, sd.beta[k], true)))
         } else if k >= el.nn + el.ns {
-            (p.pos.a() * u[o + 3], Some((&p.pos, sd.beta_p, false)))
+            (p.pos.a() * u[o + 3], Some((&p.pos, sd.beta[k], false)))
         } else {
             (0.0, None)
         };
@@ -321,9 +371,9 @@ fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
         out[o + 1] = (i_e[k + 1] - i_e[k]) / w - aj;
         if let Some((e, beta, neg)) = elec {
             let (sigma, first, last) = if neg {
-                (e.conductivity, 0, el.nn - 1)
+                (sd.sigma_n, 0, el.nn - 1)
             } else {
-                (e.conductivity, el.nn + el.ns, nx - 1)
+                (sd.sigma_p, el.nn + el.ns, nx - 1)
             };
             let ps = |m: usize| u[off[m] + 2];
             let left = if k == first {
@@ -347,8 +397,8 @@ fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
             out[o + 2] = (right - left) / w + aj;
             let j = u[o + 3];
             let cs = (sd.alpha[k] + beta * j).clamp(1e-9 * e.c_max, (1.0 - 1e-9) * e.c_max);
-            let j0 = (e.j0)(ce(k).max(1e-6), cs, e.c_max, t);
-            let eta = ps(k) - pe(k) - (e.ocp)(cs / e.c_max);
+            let j0 = e.j0.eval(ce(k).max(1e-6), cs, e.c_max, t);
+            let eta = ps(k) - pe(k) - e.u(cs / e.c_max);
             out[o + 3] = j - 2.0 * j0 * (eta / (2.0 * rtf)).sinh();
         }
     }

@@ -117,7 +117,9 @@ impl Electrolyte {
     ) {
         let n = self.len();
         let t = p.temperature;
-        let dn: Vec<f64> = (0..n).map(|k| self.tor[k] * (p.d_e)(c_lin[k], t)).collect();
+        let dn: Vec<f64> = (0..n)
+            .map(|k| self.tor[k] * p.d_e.eval(c_lin[k], t))
+            .collect();
         let ie = self.i_e(p, i);
         // Edge values: diffusivity (harmonic, weighted) and migration (arithmetic).
         let mut g = vec![0.0; n + 1]; // conductance D_edge / Δx at internal edges

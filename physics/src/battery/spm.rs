@@ -3,15 +3,18 @@
 //! concentration, symmetric Butler–Volmer kinetics, isothermal.
 //!
 //! Time stepping: variable-step BDF2 (BDF1 on the first step after a restart), one tridiagonal
-//! solve per particle per step; the diffusivity is evaluated at the start of the step.
+//! solve per particle per step; a concentration-dependent diffusivity is evaluated on the
+//! edges at the profile extrapolated to the end of the step, which keeps the solve linear.
 
 use super::params::{ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
 use super::Cell;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct Spm {
-    pub p: ParameterSet,
+    /// Shared: the models clone themselves every step, the parameters never change.
+    pub p: Arc<ParameterSet>,
     sn: Sphere,
     sp: Sphere,
     /// Particle concentrations now.
@@ -29,7 +32,7 @@ impl Spm {
         let cn = vec![x * p.neg.c_max; n_r];
         let cp = vec![y * p.pos.c_max; n_r];
         Spm {
-            p,
+            p: Arc::new(p),
             sn,
             sp,
             cn,
@@ -68,7 +71,7 @@ impl Cell for Spm {
                     c: &[f64],
                     prev: Option<&[f64]>,
                     hp: f64,
-                    d: f64,
+                    d: &[f64],
                     flux: f64,
                     out: &mut [f64]| {
             match prev {
@@ -86,15 +89,37 @@ impl Cell for Spm {
                 }
             }
         };
-        let dn = (self.p.neg.diffusivity)(self.sn.average(&self.cn) / self.p.neg.c_max, t);
-        let dp = (self.p.pos.diffusivity)(self.sp.average(&self.cp) / self.p.pos.c_max, t);
+        let mut dn = vec![0.0; self.sn.n + 1];
+        let mut dp = vec![0.0; self.sp.n + 1];
+        let p = &self.p;
         let hp = self.prev.as_ref().map(|p| p.2).unwrap_or(h);
+        let hist = |k: usize| {
+            self.prev
+                .as_ref()
+                .map(|p| ((if k == 0 { &p.0 } else { &p.1 }).as_slice(), h / hp))
+        };
+        self.sn.edge_diffusivity(
+            &self.cn,
+            hist(0),
+            p.neg.c_max,
+            &p.neg.diffusivity,
+            t,
+            &mut dn,
+        );
+        self.sp.edge_diffusivity(
+            &self.cp,
+            hist(1),
+            p.pos.c_max,
+            &p.pos.diffusivity,
+            t,
+            &mut dp,
+        );
         step(
             &self.sn,
             &self.cn,
             self.prev.as_ref().map(|p| p.0.as_slice()),
             hp,
-            dn,
+            &dn,
             jn / F,
             &mut next.cn,
         );
@@ -103,7 +128,7 @@ impl Cell for Spm {
             &self.cp,
             self.prev.as_ref().map(|p| p.1.as_slice()),
             hp,
-            dp,
+            &dp,
             jp / F,
             &mut next.cp,
         );
@@ -117,10 +142,9 @@ impl Cell for Spm {
         let (jn, jp) = self.interfacial(i);
         let csn = self.sn.surface(&self.cn);
         let csp = self.sp.surface(&self.cp);
-        let j0n = (p.neg.j0)(p.c_e0, csn, p.neg.c_max, t);
-        let j0p = (p.pos.j0)(p.c_e0, csp, p.pos.c_max, t);
-        (p.pos.ocp)(csp / p.pos.c_max) - (p.neg.ocp)(csn / p.neg.c_max) + eta(jp, j0p, t)
-            - eta(jn, j0n, t)
+        let j0n = p.neg.j0.eval(p.c_e0, csn, p.neg.c_max, t);
+        let j0p = p.pos.j0.eval(p.c_e0, csp, p.pos.c_max, t);
+        p.pos.u(csp / p.pos.c_max) - p.neg.u(csn / p.neg.c_max) + eta(jp, j0p, t) - eta(jn, j0n, t)
     }
 
     fn restart_history(&mut self) {
