@@ -25,7 +25,7 @@ pub struct Ellip {
 
 /// Series coefficients of g(m) = π/2 Σ_{n≥0} c_n mⁿ, from the Maclaurin series of K and E
 /// (A&S 17.3.11–12); computed once.
-fn g_series() -> &'static [f64; NSERIES] {
+pub(crate) fn g_series() -> &'static [f64; NSERIES] {
     static C: std::sync::OnceLock<[f64; NSERIES]> = std::sync::OnceLock::new();
     C.get_or_init(|| {
         // k_n: coefficients of 2K/π; e_n of 2E/π; d_n of 2D/π = (k_{n+1} - e_{n+1}).

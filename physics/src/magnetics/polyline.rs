@@ -71,6 +71,49 @@ impl Polyline {
     }
 }
 
+impl Polyline {
+    /// All segments at a chunk of points; segment data stay in registers while the inner
+    /// loop runs over the points.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn add(
+        &self,
+        k: f64,
+        x: &[f64],
+        y: &[f64],
+        z: &[f64],
+        bx: &mut [f64],
+        by: &mut [f64],
+        bz: &mut [f64],
+    ) {
+        for (&a, &l) in self.starts.iter().zip(&self.vecs) {
+            let l2 = super::dot(l, l);
+            let core2 = match self.wire_radius {
+                Some(r) => r * r,
+                None => DEFAULT_CORE * DEFAULT_CORE * l2,
+            };
+            segment_kernel(k, a, l, 0.5 * core2 * l2, x, y, z, bx, by, bz);
+        }
+    }
+
+    /// [`Self::add`] compiled for AVX2 (4 doubles per instruction).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn add_avx2(
+        &self,
+        k: f64,
+        x: &[f64],
+        y: &[f64],
+        z: &[f64],
+        bx: &mut [f64],
+        by: &mut [f64],
+        bz: &mut [f64],
+    ) {
+        self.add(k, x, y, z, bx, by, bz)
+    }
+}
+
 impl FieldSource for Polyline {
     fn add_field(
         &self,
@@ -83,14 +126,13 @@ impl FieldSource for Polyline {
         bz: &mut [f64],
     ) {
         let k = mu0 * self.current / (4.0 * PI);
-        for (&a, &l) in self.starts.iter().zip(&self.vecs) {
-            let l2 = super::dot(l, l);
-            let core2 = match self.wire_radius {
-                Some(r) => r * r,
-                None => DEFAULT_CORE * DEFAULT_CORE * l2,
-            };
-            segment_kernel(k, a, l, 0.5 * core2 * l2, x, y, z, bx, by, bz);
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            unsafe { self.add_avx2(k, x, y, z, bx, by, bz) };
+            return;
         }
+        self.add(k, x, y, z, bx, by, bz);
     }
     fn elements(&self) -> usize {
         self.starts.len()

@@ -50,7 +50,7 @@ impl Segment {
 /// Adds the field of one segment (start `a`, vector `l` = b − a) at a chunk of points.
 /// `k` = μ0 I/(4π); `floor` = core² |l|² / 2.
 #[allow(clippy::too_many_arguments)]
-#[inline]
+#[inline(always)]
 pub(crate) fn segment_kernel(
     k: f64,
     a: V3,
