@@ -421,7 +421,7 @@ fn loop_inductance_matches_thin_wire_asymptote() {
         for dist in [WireCurrent::Surface, WireCurrent::Uniform] {
             let l = loop_self(MU0, r, a, dist).unwrap();
             let asym = loop_self_asymptotic(MU0, r, a, dist);
-            // Next term of the expansion is O((a/R)² ln(8R/a)) (Grover 1946, eq. 125).
+            // Next term of the expansion is O((a/R)² ln(8R/a)) (Grover 1946).
             let bound = (a / r).powi(2) * ((8.0 * r / a).ln() + 1.0);
             let rel = (l - asym).abs() / asym;
             println!(
@@ -450,10 +450,10 @@ fn solenoid_inductance_matches_nagaoka() {
         );
         assert!((num / an - 1.0).abs() < 1e-10);
     }
-    // Nagaoka's coefficient at 2R/l = 1 is 0.6884 (Grover 1946, table 36).
+    // Nagaoka's coefficient at 2R/l = 1 is 0.6884 (Nagaoka's table, as in Grover 1946).
     let kn = nagaoka(MU0, 0.5, 1.0, 1.0).unwrap() / (MU0 * PI * 0.25);
     assert!((kn - 0.6884).abs() < 1e-4, "{kn}");
-    // Long solenoid: K_N → 1 − 8R/(3π l) (Grover eq. 116 leading terms).
+    // Long solenoid: K_N → 1 − 8R/(3π l) (leading terms of the long-coil expansion).
     let (r, l) = (0.01, 10.0);
     let kn = nagaoka(MU0, r, l, 1.0).unwrap() / (MU0 * PI * r * r / l);
     assert!((kn - (1.0 - 8.0 * r / (3.0 * PI * l))).abs() < 1e-5, "{kn}");

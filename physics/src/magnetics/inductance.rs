@@ -1,8 +1,7 @@
 //! Inductances of coaxial circular coils from the flux of the vector potential.
 //!
 //! The flux of loop 1 through loop 2 is ∮ A·dl = 2π R₂ A_φ, which gives Maxwell's mutual
-//! inductance M = μ0 √(R₁R₂) [(2/k − k) K − (2/k) E] (Grover, *Inductance Calculations*, 1946,
-//! eq. 77), computed as 8 μ0 R₁²R₂² (D − g)/β³ without cancellation ([`super::elliptic`]).
+//! inductance M = μ0 √(R₁R₂) [(2/k − k) K − (2/k) E] (Grover, *Inductance Calculations*, 1946), computed as 8 μ0 R₁²R₂² (D − g)/β³ without cancellation ([`super::elliptic`]).
 //! A round wire's self-inductance is the mutual inductance of the loop and a coaxial copy at
 //! the geometric mean distance (GMD) of the wire section from itself (Maxwell; Rosa & Grover,
 //! Bull. Bur. Standards 8, 1912).
@@ -54,7 +53,7 @@ pub fn loop_self(mu0: f64, r: f64, a: f64, dist: WireCurrent) -> Result<f64, Str
 }
 
 /// The classical thin-loop asymptote μ0 R (ln(8R/a) − 2) (surface current) or
-/// μ0 R (ln(8R/a) − 7/4) (uniform current); Grover 1946, eq. 125; Jackson 3rd ed. problem 5.32.
+/// μ0 R (ln(8R/a) − 7/4) (uniform current); Grover 1946.
 pub fn loop_self_asymptotic(mu0: f64, r: f64, a: f64, dist: WireCurrent) -> f64 {
     let c = match dist {
         WireCurrent::Surface => 2.0,
@@ -106,7 +105,7 @@ pub fn sheet_solenoid(mu0: f64, r: f64, length: f64, turns: f64) -> Result<f64, 
 
 /// Nagaoka's closed form for a current sheet: L = μ0 π R² N²/ℓ · K_N with
 /// K_N = 4/(3π k′) [(k′²/k²)(K − E) + E − k], k² = 4R²/(4R² + ℓ²), k′² = 1 − k²
-/// (Nagaoka, J. Coll. Sci. Tokyo 27, 1909; Grover 1946, eq. 114).
+/// (Nagaoka, J. Coll. Sci. Tokyo 27, 1909; Grover 1946).
 pub fn nagaoka(mu0: f64, r: f64, length: f64, turns: f64) -> Result<f64, String> {
     let r = positive("solenoid radius", r)?;
     let l = positive("solenoid length", length)?;

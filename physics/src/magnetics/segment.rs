@@ -5,7 +5,7 @@ use std::f64::consts::PI;
 
 /// A filament from `a` to `b` carrying `current` (A, positive from a to b).
 ///
-/// Field (Hanson & Hirshman, Phys. Plasmas 9 (2002) 4410, eq. 8), with r1 = x − a, r2 = x − b:
+/// Field (Hanson & Hirshman, Phys. Plasmas 9 (2002) 4410), with r1 = x − a, r2 = x − b:
 /// B = μ0 I/(4π) · (|r1| + |r2|) (r1 × r2) / (|r1||r2| (|r1||r2| + r1·r2)).
 /// It has no cancellation far from the segment (unlike the cos θ1 − cos θ2 form). Near the line
 /// the denominator is ≈ d²|b − a|²/2 (d: distance to the line); it is held above its value at

@@ -82,7 +82,7 @@ impl ThickSolenoid {
 
     /// Exact B_z (T) on the axis at axial offset z from the centre:
     /// B_z = μ0 J/2 [z₁ ln((r_out + √(r_out² + z₁²))/(r_in + √(r_in² + z₁²))) − (same at z₂)],
-    /// z₁ = z + ℓ/2, z₂ = z − ℓ/2 (Montgomery, *Solenoid Magnet Design*, 1969, eq. 1-28); for a
+    /// z₁ = z + ℓ/2, z₂ = z − ℓ/2 (Montgomery, *Solenoid Magnet Design*, 1969); for a
     /// current sheet (r_in = r_out = R) the limit μ0 N I/(2ℓ) [z₁/√(R² + z₁²) − z₂/√(R² + z₂²)].
     pub fn axial_field(&self, mu0: f64, z: f64) -> f64 {
         let (a, b, l) = (self.r_in, self.r_out, self.length);
