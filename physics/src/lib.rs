@@ -5,6 +5,7 @@ pub mod battery;
 mod build;
 pub mod electrochem;
 pub mod kernel;
+pub mod magnetics;
 pub mod materials;
 pub mod thermal;
 
