@@ -253,6 +253,14 @@ fn write_fields(path: &Path, b: &Battery, snaps: &[(f64, Fields)]) -> Result<(),
         f.set_attr_f64("eps_s_n", b.params.neg.eps_s).map_err(h5e)?;
         f.set_attr_f64("eps_s_p", b.params.pos.eps_s).map_err(h5e)?;
         f.set_attr_f64("c_e0_mol_m3", b.params.c_e0).map_err(h5e)?;
+        f.set_attr_f64("thickness_n_m", b.params.neg.thickness)
+            .map_err(h5e)?;
+        f.set_attr_f64("thickness_p_m", b.params.pos.thickness)
+            .map_err(h5e)?;
+        f.set_attr_f64("particle_radius_n_m", b.params.neg.particle_radius)
+            .map_err(h5e)?;
+        f.set_attr_f64("particle_radius_p_m", b.params.pos.particle_radius)
+            .map_err(h5e)?;
         let times: Vec<f64> = snaps.iter().map(|s| s.0).collect();
         {
             let ds = f
