@@ -297,3 +297,53 @@ fn step_sign(d: &Drive) -> f64 {
         _ => 0.0,
     }
 }
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+    use crate::battery::experiment::parse_step;
+    use crate::battery::params::chen2020;
+    use crate::battery::spm::Spm;
+
+    /// Field times land exactly, mid-step and at a step's end; the output rows keep their
+    /// times; times after the run are left out; no field times changes nothing.
+    #[test]
+    fn field_times_land_exactly() {
+        let p = chen2020();
+        let steps: Vec<Step> = ["Discharge at 1C for 100 seconds", "Rest for 50 seconds"]
+            .iter()
+            .map(|s| parse_step(s, p.nominal_capacity_ah).unwrap())
+            .collect();
+        let cell = Spm::new(p, 0.9, 0.27, 10);
+        let plain = run(cell.clone(), &steps, 10.0).unwrap();
+        let times = [0.0, 0.05, 33.3, 100.0, 120.0, 1e6];
+        let (out, snaps) = run_with_fields(cell, &steps, 10.0, &times).unwrap();
+        let got: Vec<f64> = snaps.iter().map(|s| s.0).collect();
+        assert_eq!(got, &times[..5]);
+        let t_plain: Vec<f64> = plain.rows.iter().map(|r| r.time_s).collect();
+        let t_out: Vec<f64> = out.rows.iter().map(|r| r.time_s).collect();
+        assert_eq!(t_plain.len(), t_out.len());
+        for (a, b) in t_plain.iter().zip(&t_out) {
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+        for (a, b) in plain.rows.iter().zip(&out.rows) {
+            assert!((a.voltage_v - b.voltage_v).abs() < 1e-3, "{a:?} vs {b:?}");
+        }
+        // Lithium leaves the negative particle as Faraday says (SPM: one particle).
+        let f0 = &snaps[0].1;
+        assert_eq!(f0.get("c_s_n").unwrap().shape, vec![10]);
+        let cs_avg = |f: &Fields| -> f64 {
+            let c = &f.get("c_s_n").unwrap().data;
+            let n = c.len();
+            (0..n)
+                .map(|i| (((i + 1) as f64).powi(3) - (i as f64).powi(3)) * c[i])
+                .sum::<f64>()
+                / (n as f64).powi(3)
+        };
+        let p = chen2020();
+        let li = |f: &Fields| cs_avg(f) * p.area * p.neg.thickness * p.neg.eps_s;
+        let q = 5.0 * 33.3; // C, at 1C = 5 A
+        let d = li(&snaps[2].1) - li(f0);
+        assert!((d + q / crate::battery::params::F).abs() < 1e-12, "{d}");
+    }
+}
