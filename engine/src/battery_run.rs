@@ -1,12 +1,14 @@
 //! `galvana check|run` of battery decks (`[physics] type = "battery"`): no mesh, no MPI work;
 //! the cell model runs on rank 0 and writes `battery.csv` (also as `monitors.csv`, so tools
 //! that plot monitors show the voltage), `residuals.jsonl` (a `step` and `progress` event per
-//! experiment step, then `done`) and `summary.json`.
+//! experiment step, then `done`) and `summary.json`; with `field_times`, also
+//! `battery_fields.h5` (the model's internal state at those times; layout in docs/battery.md).
 
 use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE};
 use crate::comm::Comm;
 use galvana_decks::{Deck, Diagnostic};
 use galvana_physics::battery::deck::{csv, Battery};
+use galvana_physics::battery::Fields;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -137,7 +139,18 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
             battery.points.r_n
         );
     }
-    let result = battery.run();
+    let result = battery.run_with_fields();
+    let mut fields_written = 0usize;
+    let mut fields_error = None;
+    let result = result.map(|(out, snaps)| {
+        if !battery.field_times.is_empty() {
+            fields_written = snaps.len();
+            if let Err(e) = write_fields(&dir.join("battery_fields.h5"), &battery, &snaps) {
+                fields_error = Some(e);
+            }
+        }
+        out
+    });
     let (status, message, code) = match &result {
         Ok(out) => {
             let n = battery.steps.len();
@@ -178,6 +191,14 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         }
         Err(e) => ("failed", e.clone(), EXIT_RUN_FAILED),
     };
+    let (status, message, code) = match fields_error {
+        Some(e) if code == EXIT_OK => (
+            "failed",
+            format!("cannot write battery_fields.h5: {e}"),
+            EXIT_RUN_FAILED,
+        ),
+        _ => (status, message, code),
+    };
     emit("done", json!({"status": status, "message": message}));
     let last = result.as_ref().ok().and_then(|o| o.rows.last().cloned());
     let summary = json!({
@@ -193,6 +214,16 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "version": env!("CARGO_PKG_VERSION"),
         "deck_sha256": deck.hash(),
     });
+    let mut summary = summary;
+    if !battery.field_times.is_empty() {
+        let missed: Vec<f64> =
+            battery.field_times[fields_written.min(battery.field_times.len())..].to_vec();
+        summary["fields"] = json!({
+            "file": "battery_fields.h5",
+            "times_s": &battery.field_times[..fields_written.min(battery.field_times.len())],
+            "not_reached_s": missed,
+        });
+    }
     let _ = write_atomic(
         &dir.join("summary.json"),
         format!("{summary:#}\n").as_bytes(),
@@ -203,4 +234,81 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         println!("Results in {}", dir.display());
     }
     Some(code)
+}
+
+/// `battery_fields.h5`: `/grid/<name>` (cell centres, m), `/times` (s), and
+/// `/fields/<name>/<index>` per output time (attribute `time_s`; `units` and `dims` on the
+/// field's group). Written to a temporary name, synced and renamed, so the file is whole or
+/// absent.
+fn write_fields(path: &Path, b: &Battery, snaps: &[(f64, Fields)]) -> Result<(), String> {
+    let tmp = path.with_extension(format!("h5.tmp.{}", std::process::id()));
+    let h5e = |e: galvana_h5::H5Error| e.to_string();
+    let res = (|| -> Result<(), String> {
+        let f = galvana_h5::File::create(&tmp).map_err(h5e)?;
+        f.set_attr_str("model", &b.model).map_err(h5e)?;
+        f.set_attr_str("parameter_set", &b.params.name)
+            .map_err(h5e)?;
+        f.set_attr_f64("electrode_area_m2", b.params.area)
+            .map_err(h5e)?;
+        f.set_attr_f64("eps_s_n", b.params.neg.eps_s).map_err(h5e)?;
+        f.set_attr_f64("eps_s_p", b.params.pos.eps_s).map_err(h5e)?;
+        f.set_attr_f64("c_e0_mol_m3", b.params.c_e0).map_err(h5e)?;
+        f.set_attr_f64("thickness_n_m", b.params.neg.thickness)
+            .map_err(h5e)?;
+        f.set_attr_f64("thickness_p_m", b.params.pos.thickness)
+            .map_err(h5e)?;
+        f.set_attr_f64("particle_radius_n_m", b.params.neg.particle_radius)
+            .map_err(h5e)?;
+        f.set_attr_f64("particle_radius_p_m", b.params.pos.particle_radius)
+            .map_err(h5e)?;
+        let times: Vec<f64> = snaps.iter().map(|s| s.0).collect();
+        {
+            let ds = f
+                .create_dataset::<f64>("times", &[times.len() as u64])
+                .map_err(h5e)?;
+            ds.write_rows(0, &times, 1).map_err(h5e)?;
+            ds.set_attr_str("units", "s").map_err(h5e)?;
+        }
+        if let Some((_, first)) = snaps.first() {
+            for (name, coords) in &first.grids {
+                let ds = f
+                    .create_dataset::<f64>(&format!("grid/{name}"), &[coords.len() as u64])
+                    .map_err(h5e)?;
+                ds.write_rows(0, coords, 1).map_err(h5e)?;
+                ds.set_attr_str("units", "m").map_err(h5e)?;
+            }
+        }
+        for (k, (t, fields)) in snaps.iter().enumerate() {
+            for fd in &fields.fields {
+                let g = f.group(&format!("fields/{}", fd.name)).map_err(h5e)?;
+                if k == 0 {
+                    g.set_attr_str("units", &fd.units).map_err(h5e)?;
+                    g.set_attr_str("dims", &fd.dims.join(",")).map_err(h5e)?;
+                }
+                let mut shape: Vec<u64> = fd.shape.iter().map(|&n| n as u64).collect();
+                if shape.is_empty() {
+                    shape.push(1);
+                }
+                let row: u64 = shape.iter().skip(1).product();
+                let ds = g
+                    .create_dataset::<f64>(&k.to_string(), &shape)
+                    .map_err(h5e)?;
+                ds.write_rows(0, &fd.data, row).map_err(h5e)?;
+                ds.set_attr_f64("time_s", *t).map_err(h5e)?;
+            }
+        }
+        f.close().map_err(h5e)?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, path).map_err(|e| e.to_string())?;
+        if let Some(d) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
 }

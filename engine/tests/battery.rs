@@ -346,3 +346,238 @@ fn a_marquis2019_deck_runs() {
         last[3]
     );
 }
+
+/// Everything `battery_fields.h5` holds for one output time, read with galvana_h5.
+struct H5Fields {
+    f: galvana_h5::File,
+}
+
+impl H5Fields {
+    fn open(dir: &std::path::Path) -> H5Fields {
+        H5Fields {
+            f: galvana_h5::File::open(&dir.join("battery_fields.h5"), false).unwrap(),
+        }
+    }
+    fn attr(&self, name: &str) -> f64 {
+        self.f.attr_f64(name).unwrap()
+    }
+    fn read(&self, path: &str) -> (Vec<u64>, Vec<f64>) {
+        let ds = self.f.open_dataset(path).unwrap();
+        (ds.shape().to_vec(), ds.read_all::<f64>().unwrap())
+    }
+    fn field(&self, name: &str, k: usize) -> (Vec<u64>, Vec<f64>) {
+        let ds = self.f.open_dataset(&format!("fields/{name}/{k}")).unwrap();
+        let t = ds.attr_f64("time_s").unwrap();
+        let times = self.read("times").1;
+        assert_eq!(t, times[k], "{name}/{k}: time_s attribute");
+        (ds.shape().to_vec(), ds.read_all::<f64>().unwrap())
+    }
+    fn has(&self, path: &str) -> bool {
+        self.f.exists(path).unwrap()
+    }
+    /// Lithium [mol] in one electrode's particles: c_s over each particle's shells, times the
+    /// active volume (area · width · ε_s) of each x cell.
+    fn particle_lithium(&self, d: &str, k: usize) -> f64 {
+        let (shape, cs) = self.field(&format!("c_s_{d}"), k);
+        let r = self.read(&format!("grid/r_{d}")).1;
+        let radius = self.attr(&format!("particle_radius_{d}_m"));
+        let nr = r.len();
+        let dr = radius / nr as f64;
+        assert!(
+            (r[0] - 0.5 * dr).abs() < 1e-12 * radius,
+            "r_{d} at cell centres"
+        );
+        let shell =
+            |i: usize| (((i + 1) as f64 * dr).powi(3) - (i as f64 * dr).powi(3)) / radius.powi(3);
+        let nx = if shape.len() == 2 {
+            shape[0] as usize
+        } else {
+            1
+        };
+        assert_eq!(*shape.last().unwrap() as usize, nr, "c_s_{d}: [x, r] shape");
+        let width = self.attr(&format!("thickness_{d}_m")) / nx as f64;
+        let vol = self.attr("electrode_area_m2") * width * self.attr(&format!("eps_s_{d}"));
+        (0..nx)
+            .map(|m| vol * (0..nr).map(|i| shell(i) * cs[m * nr + i]).sum::<f64>())
+            .sum()
+    }
+}
+
+/// `field_times`: the DFN's internal state lands on the requested times, conserves lithium in
+/// the particles as Faraday's law says for the charge passed, conserves salt in the
+/// electrolyte, and its interfacial currents add up to the cell current; SPMe and SPM write
+/// their own (smaller) sets.
+#[test]
+fn field_times_write_the_internal_state() {
+    const F: f64 = 96485.33212;
+    let dir = tempdir("battery-fields");
+    let times = [0.0, 33.3, 600.0, 750.0];
+    for model in ["dfn", "spme", "spm"] {
+        let deck = write_deck(
+            &dir,
+            &format!("{model}.toml"),
+            format!(
+                "[physics]\ntype = \"battery\"\nmodel = \"{model}\"\ninitial_soc = 1.0\n\
+                 experiment = [\"Discharge at 1C for 10 minutes\", \"Rest for 5 minutes\"]\n\
+                 points = {{ x_n = 8, x_s = 4, x_p = 8, r_n = 8, r_p = 8 }}\nperiod = 10.0\n\
+                 field_times = [0.0, 33.3, 600.0, 750.0, 5000.0]\n"
+            ),
+        );
+        let out_dir = dir.join(format!("out-{model}"));
+        assert_code(&run_deck(1, &deck, &out_dir, &[]), 0, model);
+        let summary = read_json(&out_dir.join("summary.json"));
+        assert_eq!(
+            summary["fields"]["not_reached_s"],
+            serde_json::json!([5000.0])
+        );
+        let h = H5Fields::open(&out_dir);
+        assert_eq!(h.read("times").1, times, "{model}: the requested times");
+        let csv = Csv::read(&out_dir.join("battery.csv"));
+        let q_at = |t: f64| {
+            // Constant current, then rest: Q is linear between rows.
+            let (tc, qc) = (csv.column("time_s"), csv.column("discharge_capacity_Ah"));
+            let k = tc.iter().position(|&x| x >= t).unwrap();
+            if tc[k] == t || k == 0 {
+                qc[k]
+            } else {
+                qc[k - 1] + (qc[k] - qc[k - 1]) * (t - tc[k - 1]) / (tc[k] - tc[k - 1])
+            }
+        };
+        let (li_n0, li_p0) = (h.particle_lithium("n", 0), h.particle_lithium("p", 0));
+        for (k, &t) in times.iter().enumerate() {
+            let q = q_at(t) * 3600.0;
+            let (dn, dp) = (
+                h.particle_lithium("n", k) - li_n0,
+                h.particle_lithium("p", k) - li_p0,
+            );
+            // Faraday: what leaves the negative particles is Q/F, and the positive take it up.
+            let tol = 1e-8 * li_n0.max(1.0) + 1e-9;
+            assert!(
+                (dn + q / F).abs() < tol,
+                "{model} t={t}: ΔLi_n {dn} vs −Q/F {}",
+                -q / F
+            );
+            assert!(
+                (dp - q / F).abs() < tol,
+                "{model} t={t}: ΔLi_p {dp} vs Q/F {}",
+                q / F
+            );
+            if t > 0.0 {
+                assert!(q > 0.0);
+            }
+            if model == "spm" {
+                assert!(!h.has("fields/c_e"), "the SPM has no electrolyte field");
+                continue;
+            }
+            // Electrolyte salt: the porosity-weighted average of c_e stays at its initial value.
+            let x: Vec<Vec<f64>> = ["x_n", "x_s", "x_p"]
+                .iter()
+                .map(|g| h.read(&format!("grid/{g}")).1)
+                .collect();
+            let widths: Vec<f64> = x
+                .iter()
+                .flat_map(|xs| {
+                    let w = 2.0 * (xs[0] - x_start(&x, xs));
+                    vec![w; xs.len()]
+                })
+                .collect();
+            let (shape, ce) = h.field("c_e", k);
+            let (_, eps) = h.field("porosity", k);
+            assert_eq!(shape, [widths.len() as u64]);
+            let salt: f64 = (0..ce.len()).map(|i| widths[i] * eps[i] * ce[i]).sum();
+            let pore: f64 = (0..ce.len()).map(|i| widths[i] * eps[i]).sum();
+            let c0 = h.attr("c_e0_mol_m3");
+            assert!(
+                ((salt / pore - c0) / c0).abs() < 1e-10,
+                "{model} t={t}: ⟨c_e⟩ {}",
+                salt / pore
+            );
+            if t == 33.3 {
+                // Discharging: salt builds up at the negative, drains at the positive.
+                assert!(ce[0] > c0 && *ce.last().unwrap() < c0, "{model}: {ce:?}");
+            }
+            if model != "dfn" {
+                continue;
+            }
+            let (nn, np) = (x[0].len(), x[2].len());
+            for (name, shape) in [
+                ("phi_e", vec![ce.len() as u64]),
+                ("phi_s_n", vec![nn as u64]),
+                ("phi_s_p", vec![np as u64]),
+                ("c_s_n", vec![nn as u64, 8]),
+                ("c_s_p", vec![np as u64, 8]),
+                ("c_s_surf_n", vec![nn as u64]),
+                ("j_n", vec![nn as u64]),
+            ] {
+                assert_eq!(h.field(name, k).0, shape, "{name}");
+            }
+            // The interfacial currents carry the cell current: A ∫ a j dx = I (1C, then 0).
+            let current = if t > 0.0 && t <= 600.0 { 5.0 } else { 0.0 };
+            let a = |d: &str| {
+                3.0 * h.attr(&format!("eps_s_{d}")) / h.attr(&format!("particle_radius_{d}_m"))
+            };
+            let area = h.attr("electrode_area_m2");
+            let (_, jn) = h.field("j_n", k);
+            let (_, jp) = h.field("j_p", k);
+            let i_n: f64 = jn.iter().map(|j| area * a("n") * widths[0] * j).sum();
+            let i_p: f64 = jp
+                .iter()
+                .map(|j| area * a("p") * widths[widths.len() - 1] * j)
+                .sum();
+            if t > 0.0 {
+                assert!(
+                    (i_n - current).abs() < 1e-6 && (i_p + current).abs() < 1e-6,
+                    "t={t}: {i_n} {i_p}"
+                );
+            }
+            // The solid potential of the positive sits above the negative's by about the voltage.
+            let (_, ps_p) = h.field("phi_s_p", k);
+            assert!(ps_p[np - 1] > 3.0, "{ps_p:?}");
+        }
+        for g in ["r_n", "r_p"] {
+            let ds = h.f.open_dataset(&format!("grid/{g}")).unwrap();
+            assert_eq!(ds.attr_str("units").unwrap(), "m");
+        }
+    }
+}
+
+/// Where the domain of `xs` starts: 0, or the end of the previous domain.
+fn x_start(all: &[Vec<f64>], xs: &[f64]) -> f64 {
+    let k = all.iter().position(|v| v.as_slice() == xs).unwrap();
+    if k == 0 {
+        0.0
+    } else {
+        let prev = &all[k - 1];
+        let w = 2.0 * (prev[0] - x_start(all, prev));
+        prev[prev.len() - 1] + 0.5 * w
+    }
+}
+
+/// Decreasing or negative `field_times` are refused at their line, naming the key.
+#[test]
+fn bad_field_times_are_refused() {
+    let dir = tempdir("battery-fields-check");
+    for (what, times, needle) in [
+        (
+            "decreasing",
+            "[0.0, 600.0, 300.0]",
+            "`field_times` must be strictly increasing",
+        ),
+        (
+            "negative",
+            "[-1.0, 600.0]",
+            "`field_times[0]` = -1 s must be >= 0",
+        ),
+    ] {
+        let file = format!("{what}.toml");
+        let text = format!(
+            "[physics]\ntype = \"battery\"\ninitial_soc = 1.0\nexperiment = [\"Rest for 1 minute\"]\nfield_times = {times}\n"
+        );
+        std::fs::write(dir.join(&file), &text).unwrap();
+        let out = galvana_in(&dir, &["check", &file]);
+        assert_code(&out, 3, what);
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{file}:5:")), "{what}: {err}");
+        assert!(err.contains(needle), "{what}: {err}");
+    }
+}

@@ -8,6 +8,7 @@ use super::params::{self, ParameterSet};
 use super::runner::{self, Outcome};
 use super::spm::Spm;
 use super::spme::{Points, Spme};
+use super::Fields;
 use galvana_decks::schema::{ObjectSpec, ParamKind, ParamSpec};
 use galvana_decks::{did_you_mean, Object};
 use std::path::Path;
@@ -82,6 +83,12 @@ pub fn spec() -> ObjectSpec {
                 "1.0",
                 "Output interval of battery.csv (event points are added).",
             ),
+            ParamSpec::maybe(
+                "field_times",
+                ParamKind::FloatArray { len: None },
+                "s",
+                "Experiment times at which to write the model's internal state (c_e(x), φ_e(x), φ_s(x), c_s(x, r), as the model has them) to battery_fields.h5; each >= 0, strictly increasing. The time stepping lands on each exactly; times after the end of the run are skipped (listed in summary.json). No file without this key.",
+            ),
         ],
     }
 }
@@ -95,6 +102,8 @@ pub struct Battery {
     pub steps: Vec<Step>,
     pub points: Points,
     pub period: f64,
+    /// `field_times` (empty: no battery_fields.h5).
+    pub field_times: Vec<f64>,
 }
 
 /// An error with the deck key it is about (for `path:line:col` messages).
@@ -221,6 +230,7 @@ impl Battery {
                 "r_n and r_p must be equal (one particle mesh)",
             ));
         }
+        let field_times = field_times(o)?;
         Ok(Battery {
             model,
             params: p,
@@ -228,6 +238,7 @@ impl Battery {
             steps,
             points,
             period: o.opt_f64("period").unwrap_or(1.0),
+            field_times,
         })
     }
 
@@ -252,6 +263,65 @@ impl Battery {
             ),
         }
     }
+
+    /// Run the experiment, keeping the model's internal state at `field_times`.
+    pub fn run_with_fields(&self) -> Result<(Outcome, Vec<(f64, Fields)>), String> {
+        let (x, y) = self.initial;
+        let ft = &self.field_times;
+        match self.model.as_str() {
+            "dfn" => runner::run_with_fields(
+                Dfn::new(self.params.clone(), x, y, self.points),
+                &self.steps,
+                self.period,
+                ft,
+            ),
+            "spm" => runner::run_with_fields(
+                Spm::new(self.params.clone(), x, y, self.points.r_n),
+                &self.steps,
+                self.period,
+                ft,
+            ),
+            _ => runner::run_with_fields(
+                Spme::new(self.params.clone(), x, y, self.points),
+                &self.steps,
+                self.period,
+                ft,
+            ),
+        }
+    }
+}
+
+/// `field_times`: each finite and >= 0, strictly increasing.
+fn field_times(o: &Object) -> Result<Vec<f64>, DeckError> {
+    const KEY: &[&str] = &["physics", "field_times"];
+    if o.get("field_times").is_none() {
+        return Ok(Vec::new());
+    }
+    let Some(t) = o.opt_f64_array("field_times") else {
+        return Err(err(
+            KEY,
+            "`field_times` must be an array of times in seconds",
+        ));
+    };
+    for (k, v) in t.iter().enumerate() {
+        if !(v.is_finite() && *v >= 0.0) {
+            return Err(err(
+                &["physics", "field_times", &k.to_string()],
+                format!("`field_times[{k}]` = {v} s must be >= 0"),
+            ));
+        }
+        if k > 0 && *v <= t[k - 1] {
+            return Err(err(
+                &["physics", "field_times", &k.to_string()],
+                format!(
+                    "`field_times` must be strictly increasing: `field_times[{k}]` = {v} s follows {} s",
+                    t[k - 1]
+                ),
+            )
+            .with_help("list the times in increasing order, each once"));
+        }
+    }
+    Ok(t)
 }
 
 /// Stoichiometries to start from: `initial_soc` or `initial_concentrations`, exactly one.

@@ -17,7 +17,7 @@ use super::electrolyte::Electrolyte;
 use super::params::{ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
 use super::spme::Points;
-use super::Cell;
+use super::{Cell, Fields};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -522,6 +522,44 @@ impl Cell for Dfn {
 
     fn limits(&self) -> (f64, f64) {
         (self.p.v_min, self.p.v_max)
+    }
+
+    fn fields(&self) -> Fields {
+        let el = &self.el;
+        let mut f = Fields::default();
+        f.grid("x", el.x.clone());
+        el.grids(&mut f);
+        f.grid("r_n", self.sn.centres());
+        f.grid("r_p", self.sp.centres());
+        let at = |k: usize, q: usize| self.u[self.lay.off[k] + q];
+        let nx = el.len();
+        f.push("c_e", "mol/m3", &["x"], self.ce.clone());
+        f.push("phi_e", "V", &["x"], (0..nx).map(|k| at(k, 1)).collect());
+        f.push("porosity", "1", &["x"], el.eps.clone());
+        for (neg, range, sphere, cs) in [
+            (true, el.neg(), &self.sn, &self.cs_n),
+            (false, el.pos(), &self.sp, &self.cs_p),
+        ] {
+            let d = if neg { "n" } else { "p" };
+            let (xd, rd) = (format!("x_{d}"), format!("r_{d}"));
+            let phi_s: Vec<f64> = range.clone().map(|k| at(k, 2)).collect();
+            let j: Vec<f64> = range.clone().map(|k| at(k, 3)).collect();
+            f.push(&format!("phi_s_{d}"), "V", &[&xd], phi_s);
+            f.push(&format!("j_{d}"), "A/m2", &[&xd], j);
+            f.push(
+                &format!("c_s_{d}"),
+                "mol/m3",
+                &[&xd, &rd],
+                cs.iter().flatten().copied().collect(),
+            );
+            f.push(
+                &format!("c_s_surf_{d}"),
+                "mol/m3",
+                &[&xd],
+                cs.iter().map(|c| sphere.surface(c)).collect(),
+            );
+        }
+        f
     }
 }
 

@@ -73,6 +73,13 @@ impl Electrolyte {
         s / l
     }
 
+    /// Cell-centre coordinates of the three domains (x from the negative current collector).
+    pub fn grids(&self, f: &mut super::Fields) {
+        f.grid("x_n", self.x[self.neg()].to_vec());
+        f.grid("x_s", self.x[self.sep()].to_vec());
+        f.grid("x_p", self.x[self.pos()].to_vec());
+    }
+
     pub fn neg(&self) -> std::ops::Range<usize> {
         0..self.nn
     }

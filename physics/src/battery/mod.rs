@@ -23,4 +23,60 @@ pub trait Cell: Clone {
     fn nominal_capacity_ah(&self) -> f64;
     /// Lower and upper voltage cut-offs [V].
     fn limits(&self) -> (f64, f64);
+    /// The internal state as named arrays with their grids (`battery_fields.h5`); called only
+    /// at the requested output times, never while stepping.
+    fn fields(&self) -> Fields;
+}
+
+/// A model's internal state at one time: grids (cell centres, m) and fields on them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fields {
+    /// Grid name (`x_n`, `x_s`, `x_p`, `r_n`, `r_p`) and coordinates [m]: `x_*` measured
+    /// from the negative current collector, `r_*` from the particle centre.
+    pub grids: Vec<(String, Vec<f64>)>,
+    pub fields: Vec<Field>,
+}
+
+/// One named array, row-major with `shape` (e.g. `[x_n, r_n]` for the particle concentrations
+/// of every negative-electrode node).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub shape: Vec<usize>,
+    /// SI units (`mol/m3`, `V`, `A/m2`).
+    pub units: String,
+    /// Names of the grids along each dimension.
+    pub dims: Vec<String>,
+    pub data: Vec<f64>,
+}
+
+impl Fields {
+    pub fn grid(&mut self, name: &str, coords: Vec<f64>) {
+        self.grids.push((name.to_string(), coords));
+    }
+
+    pub fn push(&mut self, name: &str, units: &str, dims: &[&str], data: Vec<f64>) {
+        let shape = dims
+            .iter()
+            .map(|d| {
+                self.grids
+                    .iter()
+                    .find(|g| g.0 == *d)
+                    .map(|g| g.1.len())
+                    .unwrap_or(1)
+            })
+            .collect::<Vec<_>>();
+        debug_assert_eq!(shape.iter().product::<usize>(), data.len(), "{name}");
+        self.fields.push(Field {
+            name: name.to_string(),
+            shape,
+            units: units.to_string(),
+            dims: dims.iter().map(|d| d.to_string()).collect(),
+            data,
+        });
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
 }

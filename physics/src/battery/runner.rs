@@ -3,7 +3,7 @@
 //! length) and output every `period` seconds, as PyBaMM's `Simulation` with `t_interp`.
 
 use super::experiment::{Drive, Step, Until};
-use super::Cell;
+use super::{Cell, Fields};
 
 /// One output row (`battery.csv`).
 #[derive(Clone, Debug, PartialEq)]
@@ -79,7 +79,32 @@ fn solve_current<C: Cell>(cell: &C, h: f64, drive: &Drive, guess: f64) -> Result
 
 /// Run `steps` from `cell`, output every `period` s. A step also ends at the cell's voltage
 /// limits (the lower on discharge, the upper on charge), as PyBaMM's voltage cut-off events.
-pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome, String> {
+pub fn run<C: Cell>(cell: C, steps: &[Step], period: f64) -> Result<Outcome, String> {
+    run_with_fields(cell, steps, period, &[]).map(|(o, _)| o)
+}
+
+/// As [`run`], and the model's internal state ([`Cell::fields`]) at each of `field_times`
+/// (seconds of experiment time, increasing): steps are cut to land on them exactly (the step
+/// that follows takes the rest of the cut step, so the output grid of battery.csv is kept).
+/// A time at the end of an experiment step gives the state at that end (before the next
+/// step's current); times after the end of the run are left out of the result.
+pub fn run_with_fields<C: Cell>(
+    mut cell: C,
+    steps: &[Step],
+    period: f64,
+    field_times: &[f64],
+) -> Result<(Outcome, Vec<(f64, Fields)>), String> {
+    let tol = 1e-9 * period.max(1.0);
+    let mut snaps: Vec<(f64, Fields)> = Vec::new();
+    let mut next_field = 0usize;
+    // Times already reached (t = 0 at the start).
+    let mut record = |t: f64, cell: &C, next_field: &mut usize| {
+        while *next_field < field_times.len() && field_times[*next_field] <= t + tol {
+            snaps.push((field_times[*next_field], cell.fields()));
+            *next_field += 1;
+        }
+    };
+    record(0.0, &cell, &mut next_field);
     let (v_lo, v_hi) = cell.limits();
     let mut rows = Vec::new();
     let mut reasons = Vec::new();
@@ -117,8 +142,11 @@ pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome,
         // Restart after the current jump with small steps (1/64 of a period, doubling).
         let mut h_next = period / 64.0;
         let mut first_ramp = 2;
+        // What is left of a step cut short to land on a field time.
+        let mut rest = 0.0f64;
+        let mut h_last = f64::INFINITY;
         let reason = loop {
-            let mut h = h_next;
+            let mut h = if rest > 0.0 { rest } else { h_next };
             let dur = until.iter().find_map(|u| {
                 if let Until::Duration(d) = u {
                     Some(*d)
@@ -131,6 +159,24 @@ pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome,
                     h = d - tau;
                 }
             }
+            let mut cut = false;
+            if let Some(&tf) = field_times.get(next_field) {
+                if tf > t + tol && tf < t + h - tol {
+                    rest = h - (tf - t);
+                    h = tf - t;
+                    cut = true;
+                }
+            }
+            if !cut {
+                rest = 0.0;
+            }
+            // A cut leaves steps of very different lengths side by side; variable-step BDF2 is
+            // stable only for moderate growth, so such a step restarts the history (BDF1 for
+            // one step). Without field times the ratio never exceeds 2 and nothing changes.
+            if h > 2.5 * h_last {
+                cell.restart_history();
+            }
+            h_last = h;
             let (i_new, next) = solve_current(&cell, h, &step.drive, i_now)?;
             let v_new = next.voltage(i_new);
             if !v_new.is_finite() {
@@ -187,6 +233,7 @@ pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome,
                 q += 0.5 * (i_now + ii) * hi / 3600.0;
                 t += hi;
                 cell = n;
+                record(t, &cell, &mut next_field);
                 last_i = ii;
                 rows.push(Row {
                     time_s: t,
@@ -204,6 +251,7 @@ pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome,
             i_now = i_new;
             v_now = v_new;
             last_i = i_new;
+            record(t, &cell, &mut next_field);
             if (tau / period - (tau / period).round()).abs() < 1e-9 {
                 rows.push(Row {
                     time_s: t,
@@ -218,7 +266,9 @@ pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome,
                     break format!("{}: {} s elapsed", step.text, d);
                 }
             }
-            if first_ramp > 0 && h_next < period {
+            if cut {
+                // Finish the planned step before the ramp moves on.
+            } else if first_ramp > 0 && h_next < period {
                 // 1/64, 1/64, 1/32, …, 1/2: lands on the first output time.
                 if first_ramp == 2 {
                     first_ramp = 1;
@@ -238,12 +288,62 @@ pub fn run<C: Cell>(mut cell: C, steps: &[Step], period: f64) -> Result<Outcome,
         };
         reasons.push(reason);
     }
-    Ok(Outcome { rows, reasons })
+    Ok((Outcome { rows, reasons }, snaps))
 }
 
 fn step_sign(d: &Drive) -> f64 {
     match d {
         Drive::Current(i) | Drive::Power(i) => i.signum(),
         _ => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+    use crate::battery::experiment::parse_step;
+    use crate::battery::params::chen2020;
+    use crate::battery::spm::Spm;
+
+    /// Field times land exactly, mid-step and at a step's end; the output rows keep their
+    /// times; times after the run are left out; no field times changes nothing.
+    #[test]
+    fn field_times_land_exactly() {
+        let p = chen2020();
+        let steps: Vec<Step> = ["Discharge at 1C for 100 seconds", "Rest for 50 seconds"]
+            .iter()
+            .map(|s| parse_step(s, p.nominal_capacity_ah).unwrap())
+            .collect();
+        let cell = Spm::new(p, 0.9, 0.27, 10);
+        let plain = run(cell.clone(), &steps, 10.0).unwrap();
+        let times = [0.0, 0.05, 33.3, 100.0, 120.0, 1e6];
+        let (out, snaps) = run_with_fields(cell, &steps, 10.0, &times).unwrap();
+        let got: Vec<f64> = snaps.iter().map(|s| s.0).collect();
+        assert_eq!(got, &times[..5]);
+        let t_plain: Vec<f64> = plain.rows.iter().map(|r| r.time_s).collect();
+        let t_out: Vec<f64> = out.rows.iter().map(|r| r.time_s).collect();
+        assert_eq!(t_plain.len(), t_out.len());
+        for (a, b) in t_plain.iter().zip(&t_out) {
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+        for (a, b) in plain.rows.iter().zip(&out.rows) {
+            assert!((a.voltage_v - b.voltage_v).abs() < 1e-3, "{a:?} vs {b:?}");
+        }
+        // Lithium leaves the negative particle as Faraday says (SPM: one particle).
+        let f0 = &snaps[0].1;
+        assert_eq!(f0.get("c_s_n").unwrap().shape, vec![10]);
+        let cs_avg = |f: &Fields| -> f64 {
+            let c = &f.get("c_s_n").unwrap().data;
+            let n = c.len();
+            (0..n)
+                .map(|i| (((i + 1) as f64).powi(3) - (i as f64).powi(3)) * c[i])
+                .sum::<f64>()
+                / (n as f64).powi(3)
+        };
+        let p = chen2020();
+        let li = |f: &Fields| cs_avg(f) * p.area * p.neg.thickness * p.neg.eps_s;
+        let q = 5.0 * 33.3; // C, at 1C = 5 A
+        let d = li(&snaps[2].1) - li(f0);
+        assert!((d + q / crate::battery::params::F).abs() < 1e-12, "{d}");
     }
 }

@@ -34,6 +34,16 @@ impl Sphere {
         }
     }
 
+    /// Cell-centre radii [m].
+    pub fn centres(&self) -> Vec<f64> {
+        (0..self.n).map(|i| (i as f64 + 0.5) * self.dr).collect()
+    }
+
+    /// Cell volumes / 4π [m³] (so that Σ vol·c·4π is the particle's lithium).
+    pub fn volumes(&self) -> &[f64] {
+        &self.vol
+    }
+
     /// Concentration at r = R by linear extrapolation from the last two cell centres.
     pub fn surface(&self, c: &[f64]) -> f64 {
         let n = self.n;

@@ -8,7 +8,7 @@
 
 use super::params::{ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
-use super::Cell;
+use super::{Cell, Fields};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -48,6 +48,16 @@ impl Spm {
             ic / (self.p.neg.a() * self.p.neg.thickness),
             -ic / (self.p.pos.a() * self.p.pos.thickness),
         )
+    }
+
+    /// The particle grids and profiles (`r_n`, `r_p`; `c_s_n`, `c_s_p` and their surface values).
+    pub fn particle_fields(&self, f: &mut Fields) {
+        f.grid("r_n", self.sn.centres());
+        f.grid("r_p", self.sp.centres());
+        f.push("c_s_n", "mol/m3", &["r_n"], self.cn.clone());
+        f.push("c_s_p", "mol/m3", &["r_p"], self.cp.clone());
+        f.push("c_s_surf_n", "mol/m3", &[], vec![self.sn.surface(&self.cn)]);
+        f.push("c_s_surf_p", "mol/m3", &[], vec![self.sp.surface(&self.cp)]);
     }
 
     pub fn surface_stoichiometries(&self) -> (f64, f64) {
@@ -157,5 +167,11 @@ impl Cell for Spm {
 
     fn limits(&self) -> (f64, f64) {
         (self.p.v_min, self.p.v_max)
+    }
+
+    fn fields(&self) -> Fields {
+        let mut f = Fields::default();
+        self.particle_fields(&mut f);
+        f
     }
 }

@@ -7,7 +7,7 @@
 use super::electrolyte::Electrolyte;
 use super::params::{ParameterSet, F, R_GAS};
 use super::spm::Spm;
-use super::Cell;
+use super::{Cell, Fields};
 
 #[derive(Clone, Debug)]
 pub struct Spme {
@@ -147,6 +147,16 @@ impl Cell for Spme {
 
     fn limits(&self) -> (f64, f64) {
         (self.p().v_min, self.p().v_max)
+    }
+
+    fn fields(&self) -> Fields {
+        let mut f = Fields::default();
+        f.grid("x", self.el.x.clone());
+        self.el.grids(&mut f);
+        self.particles.particle_fields(&mut f);
+        f.push("c_e", "mol/m3", &["x"], self.ce.clone());
+        f.push("porosity", "1", &["x"], self.el.eps.clone());
+        f
     }
 }
 
