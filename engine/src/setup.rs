@@ -165,6 +165,13 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
             diags.push(at_key("sources", name, obj, e));
         }
     }
+    for (name, obj) in &deck.postprocessors {
+        let e = format!(
+            "postprocessor type `{}` is for biot_savart decks (field targets)",
+            obj.type_name
+        );
+        diags.push(at_key("postprocessors", name, obj, e));
+    }
     if let Err(e) = HeatConductionOptions::from_params(&Params(&deck.physics)) {
         diags.push(at_key("physics", "", &deck.physics, e));
     }
