@@ -77,6 +77,14 @@ fn the_helmholtz_example_matches_the_analytic_axis_field() {
     assert!(l > 0.0 && l.is_finite(), "{l}");
     assert!(out_dir.join("plane_xz.csv").exists());
     assert_eq!(Csv::read(&out_dir.join("plane_xz.csv")).rows.len(), 31 * 61);
+    // Under mpirun rank 0 does the work and the other ranks exit cleanly: same files.
+    let np2 = dir.join("out-np2");
+    let out = {
+        let _g = mpi_lock();
+        run_deck(2, &deck, &np2, &["-q"])
+    };
+    assert_code(&out, 0, "run of the example on 2 ranks");
+    assert_eq!(Csv::read(&np2.join("line_axis.csv")).rows, csv.rows);
     let events = read_jsonl(&out_dir.join("residuals.jsonl"));
     let last = events.last().unwrap();
     assert_eq!(last["kind"], "done");
@@ -218,4 +226,22 @@ fn mistakes_in_biot_savart_decks_point_at_their_line() {
         let out = run_deck(1, &dir.join(&file), &dir.join(format!("out{k}")), &["-q"]);
         assert_code(&out, 3, &format!("run of case {k}"));
     }
+}
+
+#[test]
+fn field_targets_in_a_thermal_deck_are_refused_at_their_line() {
+    let dir = copy_examples(&tempdir("magnetics-thermal"));
+    let mut text = std::fs::read_to_string(dir.join("thermal_link_cooldown.toml")).unwrap();
+    text.push_str(
+        "\n[postprocessors.ax]\ntype = \"line\"\nstart = [0.0, 0.0, 0.0]\nend = [0.0, 0.0, 1.0]\n",
+    );
+    write_deck(&dir, "t.toml", &text);
+    let out = galvana_in(&dir, &["check", "t.toml"]);
+    assert_code(&out, 3, "thermal deck with a field target");
+    let (line, _) = position_of(&text, "[postprocessors.ax]");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("t.toml:{line}:")) && err.contains("is for biot_savart decks"),
+        "{err}"
+    );
 }
