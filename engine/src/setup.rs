@@ -110,6 +110,20 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
     };
     check_regions("materials", &deck.materials);
     check_regions("sources", &deck.sources);
+    // The only postprocessor types are biot_savart field targets (line, plane).
+    for (name, obj) in &deck.postprocessors {
+        diags.push(deck.diag_at(
+            &["postprocessors", name, "type"],
+            format!(
+                "postprocessor type `{}` is for biot_savart decks (field targets)",
+                obj.type_name
+            ),
+            Some(format!(
+                "remove [postprocessors.{name}]: `{}` decks write their own monitors",
+                deck.physics.type_name
+            )),
+        ));
+    }
     if deck.physics.type_name == "nernst_planck" {
         crate::electrochem::check_deck(&deck, &mut diags);
         return if diags.is_empty() {
@@ -164,13 +178,6 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
         if let Err(e) = galvana_physics::build_source(&obj.type_name, &Params(obj), Vec::new()) {
             diags.push(at_key("sources", name, obj, e));
         }
-    }
-    for (name, obj) in &deck.postprocessors {
-        let e = format!(
-            "postprocessor type `{}` is for biot_savart decks (field targets)",
-            obj.type_name
-        );
-        diags.push(at_key("postprocessors", name, obj, e));
     }
     if let Err(e) = HeatConductionOptions::from_params(&Params(&deck.physics)) {
         diags.push(at_key("physics", "", &deck.physics, e));

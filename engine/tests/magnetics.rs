@@ -228,20 +228,27 @@ fn mistakes_in_biot_savart_decks_point_at_their_line() {
     }
 }
 
+const TARGET: &str = "
+[postprocessors.ax]
+type = \"line\"
+start = [0.0, 0.0, 0.0]
+end = [0.0, 0.0, 1.0]
+";
+
 #[test]
-fn field_targets_in_a_thermal_deck_are_refused_at_their_line() {
+fn field_targets_in_mesh_decks_are_refused_at_their_line() {
     let dir = copy_examples(&tempdir("magnetics-thermal"));
-    let mut text = std::fs::read_to_string(dir.join("thermal_link_cooldown.toml")).unwrap();
-    text.push_str(
-        "\n[postprocessors.ax]\ntype = \"line\"\nstart = [0.0, 0.0, 0.0]\nend = [0.0, 0.0, 1.0]\n",
-    );
-    write_deck(&dir, "t.toml", &text);
-    let out = galvana_in(&dir, &["check", "t.toml"]);
-    assert_code(&out, 3, "thermal deck with a field target");
-    let (line, _) = position_of(&text, "[postprocessors.ax]");
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!("t.toml:{line}:")) && err.contains("is for biot_savart decks"),
-        "{err}"
-    );
+    for example in ["thermal_link_cooldown", "cottrell_potential_step"] {
+        let mut text = std::fs::read_to_string(dir.join(format!("{example}.toml"))).unwrap();
+        text.push_str(TARGET);
+        write_deck(&dir, "t.toml", &text);
+        let out = galvana_in(&dir, &["check", "t.toml"]);
+        assert_code(&out, 3, &format!("{example} with a field target"));
+        let (line, _) = position_of(&text, "type = \"line\"");
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("t.toml:{line}:")) && err.contains("is for biot_savart decks"),
+            "{err}"
+        );
+    }
 }
