@@ -1,7 +1,7 @@
 //! `galvana check|run` of Biot–Savart decks (`[physics] type = "biot_savart"`): no mesh, no
 //! MPI work; rank 0 builds the coils of `[sources.<name>]`, evaluates B on the targets of
 //! `[postprocessors.<name>]` (threaded) and writes `line_<name>.csv` / `plane_<name>.csv`
-//! (x, y, z, Bx, By, Bz, B), `residuals.jsonl` (a `progress` event per target, then `done`)
+//! (x, y, z, Bx, By, Bz, B), plane maps also in `field_map.h5` + `.xdmf`, `residuals.jsonl` (a `progress` event per target, then `done`)
 //! and `summary.json` (peak |B| and homogeneity per target, inductance of coaxial loops).
 
 use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE};
@@ -91,6 +91,57 @@ pub fn csv(points: &Points, b: &Field) -> String {
     s
 }
 
+/// Plane maps in one HDF5 file (`/<name>/xyz`, `/<name>/B`, `/<name>/B_magnitude`, rows in
+/// CSV order) and an XDMF index that opens each as a structured (2DSMesh) grid in ParaView.
+pub fn write_field_map(
+    dir: &Path,
+    planes: &[(String, usize, usize, &Points, &Field)],
+) -> Result<(), String> {
+    let h5 = dir.join("field_map.h5");
+    let tmp = dir.join("field_map.h5.tmp");
+    let e = |e: galvana_h5::H5Error| e.to_string();
+    let f = galvana_h5::File::create(&tmp).map_err(e)?;
+    let mut grids = String::new();
+    for (name, nu, nv, p, b) in planes {
+        let n = p.len() as u64;
+        let mut xyz = Vec::with_capacity(3 * p.len());
+        let mut bv = Vec::with_capacity(3 * p.len());
+        let mut bm = Vec::with_capacity(p.len());
+        for i in 0..p.len() {
+            xyz.extend_from_slice(&p.get(i));
+            bv.extend_from_slice(&b.get(i));
+            bm.push(b.magnitude(i));
+        }
+        f.create_dataset::<f64>(&format!("{name}/xyz"), &[n, 3])
+            .and_then(|d| d.write_rows(0, &xyz, 3))
+            .map_err(e)?;
+        f.create_dataset::<f64>(&format!("{name}/B"), &[n, 3])
+            .and_then(|d| d.write_rows(0, &bv, 3))
+            .map_err(e)?;
+        f.create_dataset::<f64>(&format!("{name}/B_magnitude"), &[n])
+            .and_then(|d| d.write_rows(0, &bm, 1))
+            .map_err(e)?;
+        let item = |path: &str, dims: String| {
+            format!(
+                "<DataItem Dimensions=\"{dims}\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">field_map.h5:/{name}/{path}</DataItem>"
+            )
+        };
+        let _ = write!(
+            grids,
+            "    <Grid Name=\"{name}\" GridType=\"Uniform\">\n      <Topology TopologyType=\"2DSMesh\" Dimensions=\"{nu} {nv}\"/>\n      <Geometry GeometryType=\"XYZ\">{}</Geometry>\n      <Attribute Name=\"B\" AttributeType=\"Vector\" Center=\"Node\">{}</Attribute>\n      <Attribute Name=\"B_magnitude\" AttributeType=\"Scalar\" Center=\"Node\">{}</Attribute>\n    </Grid>\n",
+            item("xyz", format!("{n} 3")),
+            item("B", format!("{n} 3")),
+            item("B_magnitude", format!("{n}")),
+        );
+    }
+    f.close().map_err(e)?;
+    std::fs::rename(&tmp, &h5).map_err(|e| e.to_string())?;
+    let xml = format!(
+        "<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n  <Domain>\n  <Grid Name=\"field_map\" GridType=\"Collection\" CollectionType=\"Spatial\">\n{grids}  </Grid>\n  </Domain>\n</Xdmf>\n"
+    );
+    write_atomic(&dir.join("field_map.xdmf"), xml.as_bytes()).map_err(|e| e.to_string())
+}
+
 /// `galvana run` of a biot_savart deck; `None` if it is not one.
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     let loaded = load(&args.deck)?;
@@ -151,6 +202,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         );
     }
     let mut results = Vec::new();
+    let mut planes = Vec::new();
     let mut failure = None;
     let (mut peak, mut peak_at) = (0.0f64, serde_json::Value::Null);
     let nt = model.targets.len();
@@ -171,6 +223,9 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         if let Err(e) = write_atomic(&dir.join(&file), csv(&t.points, &b).as_bytes()) {
             failure = Some(format!("cannot write {file}: {e}"));
             break;
+        }
+        if let Some((nu, nv)) = t.grid {
+            planes.push((t.name.clone(), nu, nv, &t.points, b.clone()));
         }
         results.push(json!({
             "name": t.name,
@@ -193,6 +248,15 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
                 "  {} `{}`: {n} point(s), peak |B| {pk:.6e} T",
                 t.kind, t.name
             );
+        }
+    }
+    if failure.is_none() && !planes.is_empty() {
+        let refs: Vec<_> = planes
+            .iter()
+            .map(|(n, nu, nv, p, b)| (n.clone(), *nu, *nv, *p, b))
+            .collect();
+        if let Err(e) = write_field_map(&dir, &refs) {
+            failure = Some(format!("cannot write field_map.h5: {e}"));
         }
     }
     let (status, message, code) = match &failure {

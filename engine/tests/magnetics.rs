@@ -76,7 +76,17 @@ fn the_helmholtz_example_matches_the_analytic_axis_field() {
     let l = summary["inductance_H"].as_f64().unwrap();
     assert!(l > 0.0 && l.is_finite(), "{l}");
     assert!(out_dir.join("plane_xz.csv").exists());
-    assert_eq!(Csv::read(&out_dir.join("plane_xz.csv")).rows.len(), 31 * 61);
+    let plane = Csv::read(&out_dir.join("plane_xz.csv"));
+    assert_eq!(plane.rows.len(), 31 * 61);
+    let h5 = galvana_h5::File::open(&out_dir.join("field_map.h5"), false).unwrap();
+    let bm: Vec<f64> = h5
+        .open_dataset("xz/B_magnitude")
+        .unwrap()
+        .read_all()
+        .unwrap();
+    assert_eq!(bm, plane.column("B"), "field_map.h5 holds the plane's |B|");
+    let xdmf = std::fs::read_to_string(out_dir.join("field_map.xdmf")).unwrap();
+    assert!(xdmf.contains(r#"TopologyType="2DSMesh" Dimensions="31 61""#));
     // Under mpirun rank 0 does the work and the other ranks exit cleanly: same files.
     let np2 = dir.join("out-np2");
     let out = {

@@ -32,7 +32,7 @@ pub fn physics_spec() -> ObjectSpec {
         type_name: "biot_savart",
         description: "Magnetic field of prescribed currents (Biot–Savart) from the coils in [sources.<name>] \
                       (types loop, solenoid, polyline), evaluated on the targets in [postprocessors.<name>] \
-                      (types line, plane); writes line_<name>.csv, plane_<name>.csv and summary.json. No [mesh].",
+                      (types line, plane); writes line_<name>.csv, plane_<name>.csv, field_map.h5/.xdmf (planes) and summary.json. No [mesh].",
         params: vec![
             ParamSpec::optional("mu0", ParamKind::Choice(MU0_CHOICES), "", "\"codata2018\"",
                 "Vacuum permeability: CODATA 2018 (1.25663706212e-6 H/m) or CODATA 2022 (1.25663706127e-6 H/m, scipy's and magpylib's)."),
@@ -110,7 +110,7 @@ pub fn target_specs() -> Vec<ObjectSpec> {
         },
         ObjectSpec {
             type_name: "plane",
-            description: "biot_savart target: the grid `origin + i·u/(n_u−1) + j·v/(n_v−1)`; writes plane_<name>.csv (i slowest).",
+            description: "biot_savart target: the grid `origin + i·u/(n_u−1) + j·v/(n_v−1)`; writes plane_<name>.csv (i slowest) and a grid in field_map.h5/.xdmf.",
             params: vec![
                 ParamSpec::required("origin", V3K, "m", "Corner of the grid."),
                 ParamSpec::required("u", V3K, "m", "First edge vector."),
@@ -135,6 +135,8 @@ pub struct Target {
     pub name: String,
     pub kind: String,
     pub points: Points,
+    /// (n_u, n_v) of a plane target.
+    pub grid: Option<(usize, usize)>,
 }
 
 /// A checked biot_savart model.
@@ -284,6 +286,8 @@ impl Model {
         let mut tg = Vec::new();
         for (name, o) in targets {
             let te = |k: &str, m: String| e("postprocessors", name, k, m);
+            let grid = (o.type_name == "plane")
+                .then(|| (o.get_i64("n_u") as usize, o.get_i64("n_v") as usize));
             let points = match o.type_name.as_str() {
                 "line" => {
                     let n = o.get_i64("n") as usize;
@@ -309,6 +313,7 @@ impl Model {
                 name: name.clone(),
                 kind: o.type_name.clone(),
                 points,
+                grid,
             });
         }
         Ok(Model {
