@@ -28,11 +28,18 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "battery_cccv",
         include_str!("../../input-decks/examples/battery_cccv.toml"),
     ),
+    (
+        "helmholtz_pair",
+        include_str!("../../input-decks/examples/helmholtz_pair.toml"),
+    ),
 ];
 
 /// `galvana check DECK`.
 pub fn check(deck: &Path) -> i32 {
     if let Some(code) = crate::battery_run::check(deck) {
+        return code;
+    }
+    if let Some(code) = crate::magnetics_run::check(deck) {
         return code;
     }
     let reg = setup::registry();
@@ -179,6 +186,9 @@ fn pick_checkpoint(spec: &str, ckpt_dir: &Path) -> Result<crate::io::checkpoint:
 
 fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
     if let Some(code) = crate::battery_run::run(comm, args) {
+        return code;
+    }
+    if let Some(code) = crate::magnetics_run::run(comm, args) {
         return code;
     }
     let root = comm.is_root();

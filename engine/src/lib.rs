@@ -11,6 +11,7 @@ pub mod electrochem;
 pub mod fem;
 pub mod io;
 pub mod linalg;
+pub mod magnetics_run;
 pub mod mesh_objects;
 pub mod monitor;
 pub mod restart;

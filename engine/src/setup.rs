@@ -110,6 +110,20 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
     };
     check_regions("materials", &deck.materials);
     check_regions("sources", &deck.sources);
+    // The only postprocessor types are biot_savart field targets (line, plane).
+    for (name, obj) in &deck.postprocessors {
+        diags.push(deck.diag_at(
+            &["postprocessors", name, "type"],
+            format!(
+                "postprocessor type `{}` is for biot_savart decks (field targets)",
+                obj.type_name
+            ),
+            Some(format!(
+                "remove [postprocessors.{name}]: `{}` decks write their own monitors",
+                deck.physics.type_name
+            )),
+        ));
+    }
     if deck.physics.type_name == "nernst_planck" {
         crate::electrochem::check_deck(&deck, &mut diags);
         return if diags.is_empty() {

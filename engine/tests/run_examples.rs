@@ -142,13 +142,16 @@ fn check_quadratic_topology(dir: &Path) {
 #[test]
 fn examples_give_the_same_answer_on_1_2_and_4_ranks() {
     let dir = copy_examples(&tempdir("run-examples"));
-    // Battery decks have no mesh or fields: tests/battery.rs runs them. Electrochemistry decks
+    // Battery and Biot–Savart decks have no mesh or fields: tests/battery.rs and
+    // tests/magnetics.rs run them. Electrochemistry decks
     // are run on 1 and 2 ranks against analytic results by tests/electrochem.rs.
     let decks: Vec<String> = example_decks()
         .into_iter()
         .filter(|n| {
             let text = std::fs::read_to_string(dir.join(format!("{n}.toml"))).unwrap();
-            !text.contains("type = \"battery\"") && !text.contains("type = \"nernst_planck\"")
+            !text.contains("type = \"battery\"")
+                && !text.contains("type = \"nernst_planck\"")
+                && !text.contains("type = \"biot_savart\"")
         })
         .collect();
     assert!(!decks.is_empty());

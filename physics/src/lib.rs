@@ -42,4 +42,12 @@ pub fn register(reg: &mut Registry) {
         .push(("nernst_planck", electrochem::BC_TYPES.to_vec()));
     reg.add(SectionKind::Physics, battery::deck::spec());
     reg.meshless.push("battery");
+    reg.add(SectionKind::Physics, magnetics::deck::physics_spec());
+    for s in magnetics::deck::coil_specs() {
+        reg.add(SectionKind::Source, s);
+    }
+    for s in magnetics::deck::target_specs() {
+        reg.add(SectionKind::Postprocessor, s);
+    }
+    reg.meshless.push("biot_savart");
 }

@@ -74,8 +74,10 @@ fn registers_expected_types() {
     );
     assert_eq!(
         reg.types(SectionKind::Physics),
-        vec!["heat_conduction", "nernst_planck", "battery"]
+        vec!["heat_conduction", "nernst_planck", "battery", "biot_savart"]
     );
+    assert_eq!(reg.meshless, vec!["battery", "biot_savart"]);
+    assert_eq!(reg.types(SectionKind::Postprocessor), vec!["line", "plane"]);
     assert_eq!(
         reg.types(SectionKind::Bc),
         vec![
@@ -88,7 +90,10 @@ fn registers_expected_types() {
             "butler_volmer"
         ]
     );
-    assert_eq!(reg.types(SectionKind::Source), vec!["volumetric"]);
+    assert_eq!(
+        reg.types(SectionKind::Source),
+        vec!["volumetric", "loop", "solenoid", "polyline"]
+    );
     assert!(reg.types(SectionKind::Mesh).is_empty());
     assert_eq!(
         reg.compatible_bcs,
@@ -130,6 +135,7 @@ fn registers_expected_types() {
                     "initial_soc",
                     "relative_permittivity",
                     "transfer_coefficient",
+                    "turns",
                 ]
                 .contains(&p.name);
             assert!(
@@ -140,6 +146,9 @@ fn registers_expected_types() {
             );
         }
         match section {
+            // biot_savart coils are sources of current, not of heat on mesh regions.
+            SectionKind::Source
+                if galvana_physics::magnetics::deck::COIL_TYPES.contains(&o.type_name) => {}
             SectionKind::Material | SectionKind::Source => {
                 assert!(o
                     .params

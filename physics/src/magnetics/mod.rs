@@ -12,6 +12,7 @@
 //! No MPI here: the engine distributes point sets over ranks.
 
 pub mod circular_loop;
+pub mod deck;
 pub mod elliptic;
 mod eval;
 pub mod helix;
