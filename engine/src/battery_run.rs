@@ -4,15 +4,14 @@
 //! experiment step, then `done`) and `summary.json`; with `field_times`, also
 //! `battery_fields.h5` (the model's internal state at those times; layout in docs/battery.md).
 
-use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE};
+use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
+use crate::meshless::{report, Session};
 use galvana_decks::{Deck, Diagnostic};
 use galvana_physics::battery::deck::{csv, Battery};
 use galvana_physics::battery::Fields;
 use serde_json::json;
-use std::io::Write;
 use std::path::Path;
-use std::time::Instant;
 
 /// The deck at `path` if it is a battery deck that checks (its diagnostics if not).
 /// `None`: not a battery deck (or not loadable at all; the caller reports that).
@@ -48,15 +47,6 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Battery), Vec<Diagnostic>>> {
     }
 }
 
-fn report(path: &Path, diags: &[Diagnostic]) -> i32 {
-    for d in diags {
-        eprintln!("{d}");
-    }
-    let n = diags.iter().filter(|d| d.is_error()).count();
-    eprintln!("{}: {n} error(s)", path.display());
-    EXIT_INVALID
-}
-
 /// `galvana check` of a battery deck; `None` if it is not one.
 pub fn check(path: &Path) -> Option<i32> {
     Some(match load(path)? {
@@ -89,44 +79,12 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         Ok(x) => x,
         Err(d) => return Some(report(&args.deck, &d)),
     };
-    if args.restart.is_some() {
-        eprintln!("error: battery runs do not checkpoint; run them again instead of --restart");
-        return Some(EXIT_USAGE);
-    }
-    let explicit = args
-        .output
-        .clone()
-        .or_else(|| deck.output.directory.as_ref().map(|d| deck.resolve_path(d)));
-    let dir = match crate::io::outdir::choose(&args.deck, explicit.as_deref(), args.overwrite) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Some(EXIT_USAGE);
-        }
+    let mut session = match Session::start(args, &deck, "battery") {
+        Ok(s) => s,
+        Err(code) => return Some(code),
     };
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("error: {}: {e}", dir.display());
-        return Some(EXIT_RUN_FAILED);
-    }
-    let t0 = Instant::now();
-    let _ = write_atomic(&dir.join("deck.toml"), deck.text.as_bytes());
-    let events = dir.join("residuals.jsonl");
-    let mut ev = match std::fs::File::create(&events) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {}: {e}", events.display());
-            return Some(EXIT_RUN_FAILED);
-        }
-    };
-    let mut seq = 0u64;
-    let mut emit = |kind: &str, mut v: serde_json::Value| {
-        v["seq"] = json!(seq);
-        v["wall_s"] = json!(t0.elapsed().as_secs_f64());
-        v["kind"] = json!(kind);
-        let _ = writeln!(ev, "{v}");
-        let _ = ev.flush();
-        seq += 1;
-    };
+    let (dir, t0) = (session.dir.clone(), session.t0);
+    let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);
     if !args.quiet {
         println!(
             "Battery: {} ({}), {} step(s), points x {}/{}/{} r {}",
@@ -298,14 +256,7 @@ fn write_fields(path: &Path, b: &Battery, snaps: &[(f64, Fields)]) -> Result<(),
             }
         }
         f.close().map_err(h5e)?;
-        std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, path).map_err(|e| e.to_string())?;
-        if let Some(d) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        crate::meshless::persist(&tmp, path).map_err(|e| e.to_string())
     })();
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -13,6 +13,7 @@ pub mod io;
 pub mod linalg;
 pub mod magnetics_run;
 pub mod mesh_objects;
+pub mod meshless;
 pub mod monitor;
 pub mod restart;
 pub mod setup;

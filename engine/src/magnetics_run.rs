@@ -4,16 +4,15 @@
 //! (x, y, z, Bx, By, Bz, B), plane maps also in `field_map.h5` + `.xdmf`, `residuals.jsonl` (a `progress` event per target, then `done`)
 //! and `summary.json` (peak |B| and homogeneity per target, inductance of coaxial loops).
 
-use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE};
+use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
+use crate::meshless::{report, Session};
 use galvana_decks::{Deck, Diagnostic};
 use galvana_physics::magnetics::deck::Model;
 use galvana_physics::magnetics::{field, Field, Points};
 use serde_json::json;
 use std::fmt::Write as _;
-use std::io::Write;
 use std::path::Path;
-use std::time::Instant;
 
 /// The deck at `path` if it is a biot_savart deck that checks (its diagnostics if not).
 /// `None`: not a biot_savart deck (or not loadable at all; the caller reports that).
@@ -42,15 +41,6 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Model), Vec<Diagnostic>>> {
             Some(Err(diags))
         }
     }
-}
-
-fn report(path: &Path, diags: &[Diagnostic]) -> i32 {
-    for d in diags {
-        eprintln!("{d}");
-    }
-    let n = diags.iter().filter(|d| d.is_error()).count();
-    eprintln!("{}: {n} error(s)", path.display());
-    EXIT_INVALID
 }
 
 /// `galvana check` of a biot_savart deck; `None` if it is not one.
@@ -95,7 +85,7 @@ pub fn csv(points: &Points, b: &Field) -> String {
 /// CSV order) and an XDMF index that opens each as a structured (2DSMesh) grid in ParaView.
 pub fn write_field_map(
     dir: &Path,
-    planes: &[(String, usize, usize, &Points, &Field)],
+    planes: &[(String, usize, usize, &Points, Field)],
 ) -> Result<(), String> {
     let h5 = dir.join("field_map.h5");
     let tmp = dir.join("field_map.h5.tmp");
@@ -135,7 +125,7 @@ pub fn write_field_map(
         );
     }
     f.close().map_err(e)?;
-    std::fs::rename(&tmp, &h5).map_err(|e| e.to_string())?;
+    crate::meshless::persist(&tmp, &h5).map_err(|e| e.to_string())?;
     let xml = format!(
         "<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n  <Domain>\n  <Grid Name=\"field_map\" GridType=\"Collection\" CollectionType=\"Spatial\">\n{grids}  </Grid>\n  </Domain>\n</Xdmf>\n"
     );
@@ -156,44 +146,12 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         Ok(x) => x,
         Err(d) => return Some(report(&args.deck, &d)),
     };
-    if args.restart.is_some() {
-        eprintln!("error: biot_savart runs do not checkpoint; run them again instead of --restart");
-        return Some(EXIT_USAGE);
-    }
-    let explicit = args
-        .output
-        .clone()
-        .or_else(|| deck.output.directory.as_ref().map(|d| deck.resolve_path(d)));
-    let dir = match crate::io::outdir::choose(&args.deck, explicit.as_deref(), args.overwrite) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Some(EXIT_USAGE);
-        }
+    let mut session = match Session::start(args, &deck, "biot_savart") {
+        Ok(s) => s,
+        Err(code) => return Some(code),
     };
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("error: {}: {e}", dir.display());
-        return Some(EXIT_RUN_FAILED);
-    }
-    let t0 = Instant::now();
-    let _ = write_atomic(&dir.join("deck.toml"), deck.text.as_bytes());
-    let events = dir.join("residuals.jsonl");
-    let mut ev = match std::fs::File::create(&events) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {}: {e}", events.display());
-            return Some(EXIT_RUN_FAILED);
-        }
-    };
-    let mut seq = 0u64;
-    let mut emit = |kind: &str, mut v: serde_json::Value| {
-        v["seq"] = json!(seq);
-        v["wall_s"] = json!(t0.elapsed().as_secs_f64());
-        v["kind"] = json!(kind);
-        let _ = writeln!(ev, "{v}");
-        let _ = ev.flush();
-        seq += 1;
-    };
+    let (dir, t0) = (session.dir.clone(), session.t0);
+    let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);
     if !args.quiet {
         println!(
             "Biot–Savart: {} coil(s), {} target(s)",
@@ -225,7 +183,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
             break;
         }
         if let Some((nu, nv)) = t.grid {
-            planes.push((t.name.clone(), nu, nv, &t.points, b.clone()));
+            planes.push((t.name.clone(), nu, nv, &t.points, b));
         }
         results.push(json!({
             "name": t.name,
@@ -251,11 +209,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         }
     }
     if failure.is_none() && !planes.is_empty() {
-        let refs: Vec<_> = planes
-            .iter()
-            .map(|(n, nu, nv, p, b)| (n.clone(), *nu, *nv, *p, b))
-            .collect();
-        if let Err(e) = write_field_map(&dir, &refs) {
+        if let Err(e) = write_field_map(&dir, &planes) {
             failure = Some(format!("cannot write field_map.h5: {e}"));
         }
     }
