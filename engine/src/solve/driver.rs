@@ -159,7 +159,7 @@ impl Driver<'_> {
 
     fn post_row(&self, u: &[f64], t: f64, st: &StepState, reaction: &[f64]) -> (PostRow, f64) {
         let vi = volume_integrals(self.comm, self.asm, u, t);
-        let flux = self.asm.natural_flux(self.comm, u, t);
+        let flows = self.natural_flows(u, t, reaction);
         let nc = self.asm.space.ncomp;
         let w = self.asm.kernel.balance_weights();
         let mut v = Vec::new();
@@ -175,18 +175,8 @@ impl Driver<'_> {
         // Outflow through each bc: ∫b0 for natural conditions; for essential ones the reaction
         // R_i = −∮ q·n φ_i, so the outflow is −Σ R_i.
         let mut total_out = 0.0;
-        let mut flows = vec![0.0; self.asm.bcs.len() * nc];
-        for (b, bc) in self.asm.bcs.iter().enumerate() {
-            let mut q = 0.0;
-            for c in 0..nc {
-                let k = b * nc + c;
-                flows[k] = if bc.kernel.is_dirichlet(c) {
-                    -reaction.get(k).copied().unwrap_or(0.0)
-                } else {
-                    flux[k]
-                };
-                q += w[c] * flows[k];
-            }
+        for b in 0..self.asm.bcs.len() {
+            let q: f64 = (0..nc).map(|c| w[c] * flows[b * nc + c]).sum();
             total_out += q;
             v.push(q);
         }
