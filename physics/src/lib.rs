@@ -7,6 +7,7 @@ pub mod electrochem;
 pub mod kernel;
 pub mod magnetics;
 pub mod materials;
+pub mod superconductor;
 pub mod thermal;
 
 pub use build::{build_material, build_source, build_thermal_bc, ParamGetter};
