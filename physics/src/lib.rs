@@ -7,6 +7,7 @@ pub mod electrochem;
 pub mod kernel;
 pub mod magnetics;
 pub mod materials;
+pub mod quench;
 pub mod superconductor;
 pub mod thermal;
 
