@@ -20,8 +20,11 @@ fn path(name: &str) -> String {
     )
 }
 
-/// (f, noisy Z, impedance.py's fitted Z) from the copied reference files.
-fn spectrum() -> Result<(Vec<f64>, Vec<C64>, Vec<C64>), String> {
+/// Frequencies [Hz], noisy Z and impedance.py's fitted Z [Ω].
+type Spectra = (Vec<f64>, Vec<C64>, Vec<C64>);
+
+/// The spectra from the copied reference files.
+fn spectrum() -> Result<Spectra, String> {
     let read = |n: &str| std::fs::read_to_string(path(n)).map_err(|e| format!("{}: {e}", path(n)));
     let rows = |text: &str, name: &str| -> Result<Vec<Vec<f64>>, String> {
         text.lines()
