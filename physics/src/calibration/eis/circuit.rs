@@ -201,14 +201,19 @@ fn common_prefix(a: &str, b: &str) -> usize {
 }
 
 fn did_you_mean(symbol: &str) -> String {
+    let names: Vec<&str> = ALL.iter().map(|k| k.symbol()).collect();
+    // ZView and others call the CPE Q.
+    if symbol == "Q" {
+        return format!(" (did you mean 'CPE'? known: {})", names.join(", "));
+    }
     let best = ALL
         .iter()
         .map(|k| (distance(symbol, k.symbol()), k.symbol()))
         // Ties go to the name sharing the longer prefix ('CP' → 'CPE', not 'C').
         .min_by_key(|(d, s)| (*d, usize::MAX - common_prefix(symbol, s)));
-    let names: Vec<&str> = ALL.iter().map(|k| k.symbol()).collect();
     match best {
-        Some((d, s)) if d <= 2 && d < symbol.chars().count().max(2) => {
+        // Only when some of the typed name survives: 'X' is not a typo of 'R'.
+        Some((d, s)) if d <= 2 && d < symbol.chars().count() => {
             format!(" (did you mean '{s}'? known: {})", names.join(", "))
         }
         _ => format!(" (known: {})", names.join(", ")),

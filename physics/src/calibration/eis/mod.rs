@@ -9,6 +9,7 @@ pub mod elements;
 pub mod fit;
 mod linalg;
 pub mod linkk;
+pub mod report;
 
 pub use circuit::{Circuit, ParseError};
 pub use complex::C64;
