@@ -11,13 +11,10 @@ pub fn lstsq(a: &[f64], b: &[f64], rows: usize, cols: usize) -> Option<(Vec<f64>
     // Rank test per column, relative to the column's own norm: fitted parameters can differ
     // by many orders of magnitude in scale.
     let col_norm: Vec<f64> = (0..cols)
-        .map(|j| (0..rows).fold(0.0f64, |m, i| m.hypot(a[i * cols + j])))
+        .map(|j| norm2((0..rows).map(|i| a[i * cols + j])))
         .collect();
     for k in 0..cols {
-        let mut norm = 0.0f64;
-        for i in k..rows {
-            norm = norm.hypot(a[i * cols + k]);
-        }
+        let norm = norm2((k..rows).map(|i| a[i * cols + k]));
         if norm == 0.0 || norm <= 1e-13 * col_norm[k] || !norm.is_finite() {
             return None;
         }
@@ -48,6 +45,16 @@ pub fn lstsq(a: &[f64], b: &[f64], rows: usize, cols: usize) -> Option<(Vec<f64>
     }
     let x = back_substitute(&r, &b[..cols], cols)?;
     Some((x, r))
+}
+
+/// Euclidean norm without overflow or underflow (scaled by the largest magnitude; much
+/// cheaper than chained `hypot`).
+fn norm2(x: impl Iterator<Item = f64> + Clone) -> f64 {
+    let m = x.clone().fold(0.0f64, |m, v| m.max(v.abs()));
+    if m == 0.0 || !m.is_finite() {
+        return m;
+    }
+    m * x.map(|v| (v / m) * (v / m)).sum::<f64>().sqrt()
 }
 
 /// Solves R x = y for upper-triangular `R` (`n × n`, row-major).
