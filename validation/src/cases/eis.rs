@@ -2,7 +2,8 @@
 //! shared synthetic `R0-p(R1,CPE1)-W1` spectrum with 0.5 % noise and impedance.py's fits of it
 //! in physics/tests/data/eis): every parameter within one of impedance.py's standard errors of
 //! its value, our standard errors within 10 % of its, and the Lin-KK check passing on the
-//! spectrum and failing on the same spectrum with a resistance drift.
+//! spectrum and failing on the same spectrum with a resistance drift; and a fit of the measured
+//! exampleData.csv against impedance.py's.
 
 use crate::report::{Csv, Plot, Section, Series, Table};
 use galvana_physics::calibration::eis::{
@@ -230,12 +231,75 @@ pub fn run_case(log: &dyn Fn(&str)) -> Result<Section, String> {
     s.plots.push(plot);
     s.csvs.push(nyq);
     lin_kk_checks(&mut s, &f, &z, log)?;
+    measured(&mut s, log)?;
     s.notes.push(
         "Times are one fit each in this process; the speed comparison with impedance.py is \
          benches/eis-vs-impedancepy.sh (benches/RESULTS.md)."
             .into(),
     );
     Ok(s)
+}
+
+/// impedance.py's measured exampleData.csv with `R0-p(R1,C1)-p(R2-Wo1,C2)` from the
+/// tutorial's initial guess, against impedance.py 1.7.1's fit of all 66 points.
+fn measured(s: &mut Section, log: &dyn Fn(&str)) -> Result<(), String> {
+    let text = "R0-p(R1,C1)-p(R2-Wo1,C2)";
+    let spec = galvana_physics::calibration::eis::data::read_csv(std::path::Path::new(&path(
+        "exampleData.csv",
+    )))?;
+    let json = std::fs::read_to_string(path("impedancepy_exampledata_fits.json"))
+        .map_err(|e| format!("{}: {e}", path("impedancepy_exampledata_fits.json")))?;
+    let sect = &json[json
+        .find(&format!("\"{text}\""))
+        .ok_or("impedancepy_exampledata_fits.json: circuit missing")?..];
+    let (p0, p_ref, se_ref) = (
+        json_array(sect, "p0")?,
+        json_array(sect, "p_fit")?,
+        json_array(sect, "conf_1sigma")?,
+    );
+    let c = Circuit::parse(text).map_err(|e| e.to_string())?;
+    let r = fit(&c, &spec.f, &spec.z, &p0, &FitOptions::default()).map_err(|e| e.to_string())?;
+    let chi2_ref: f64 = spec
+        .f
+        .iter()
+        .zip(&spec.z)
+        .map(|(&f, z)| (c.impedance(f, &p_ref) - *z).norm_sqr())
+        .sum();
+    log(&format!(
+        "  exampleData {text}: {:?} after {} iterations, χ² {:.6e} (impedance.py's optimum {chi2_ref:.6e})",
+        r.stop, r.iterations, r.chi2
+    ));
+    let mut t = Table::new(
+        format!(
+            "Measured spectrum (impedance.py's exampleData.csv, 66 points), `{text}`, unweighted: χ² {:.6e} Ω² (at impedance.py's values {chi2_ref:.6e} Ω²)",
+            r.chi2
+        ),
+        &["parameter", "unit", "impedance.py ± σ", "Galvana ± σ", "abs(Δ)/σ_impedance.py", "σ ratio"],
+    );
+    let mut worst = 0.0f64;
+    for k in 0..p_ref.len() {
+        let d = (r.params[k] - p_ref[k]).abs() / se_ref[k];
+        worst = worst.max(d);
+        t.row(vec![
+            r.names[k].clone(),
+            r.units[k].to_string(),
+            format!("{:.6e} ± {:.3e}", p_ref[k], se_ref[k]),
+            format!("{:.6e} ± {:.3e}", r.params[k], r.std_errors[k]),
+            format!("{d:.2}"),
+            format!("{:.3}", r.std_errors[k] / se_ref[k]),
+        ]);
+    }
+    s.tables.push(t);
+    s.check(
+        "measured spectrum: parameters vs impedance.py",
+        format!(
+            "max |Δ|/σ = {worst:.2}, χ² {:.6e} vs {chi2_ref:.6e}",
+            r.chi2
+        ),
+        "every parameter within 1 σ, χ² ≤ impedance.py's".into(),
+        worst < 1.0 && r.chi2 <= chi2_ref * (1.0 + 1e-9),
+    );
+    Ok(())
 }
 
 fn lin_kk_checks(s: &mut Section, f: &[f64], z: &[C64], log: &dyn Fn(&str)) -> Result<(), String> {
