@@ -19,6 +19,9 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import impedance.mode
   "$VENV/bin/pip" install -q "impedance==$IMPEDANCE_VERSION" pandas
 fi
 CSV=physics/tests/data/eis/synthetic_R0-p_R1_CPE1_-W1.csv
+# The source state before this run rewrites its own result files.
+export EIS_BENCH_COMMIT="$(git rev-parse --short HEAD)"
+export EIS_BENCH_DIRTY="$(git status --porcelain --untracked-files=no -- . ':!benches/results' ':!benches/RESULTS.md' | head -c 1)"
 cargo build --release -q -p galvana-benches --bin eis-bench
 mkdir -p benches/results
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -28,12 +31,12 @@ echo "==> Galvana ($G_REPS fits per weighting)"
 "${CARGO_TARGET_DIR:-target}/release/eis-bench" "$G_REPS" "$CSV" > benches/results/eis-galvana.json
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 - "$PY_REPS" "$G_REPS" "$load_before" "$load_after" <<'PY'
-import json, subprocess, sys, datetime, platform
+import json, os, subprocess, sys, datetime, platform
 py_reps, g_reps, lb, la = sys.argv[1:5]
 ip = {r["weighting"]: r for r in json.load(open("benches/results/eis-impedancepy.json"))}
 ga = {r["weighting"]: r for r in json.load(open("benches/results/eis-galvana.json"))}
-commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+commit = os.environ["EIS_BENCH_COMMIT"]
+dirty = os.environ["EIS_BENCH_DIRTY"]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
 v = ip["unweighted"]
