@@ -9,6 +9,7 @@ pub mod cli;
 pub mod comm;
 pub mod electrochem;
 pub mod fem;
+pub mod fit_eis;
 pub mod io;
 pub mod linalg;
 pub mod magnetics_run;

@@ -70,6 +70,8 @@ enum Cmd {
     Docs,
     /// Print a built-in example deck (`galvana example list` names them).
     Example { name: String },
+    /// Fit an equivalent circuit to an impedance spectrum CSV (docs/eis.md).
+    FitEis(galvana_engine::fit_eis::FitEisArgs),
 }
 
 #[derive(Subcommand)]
@@ -108,6 +110,7 @@ fn main() {
             0
         }
         Cmd::Example { name } => galvana_engine::cli::example(&name),
+        Cmd::FitEis(a) => galvana_engine::fit_eis::fit_eis(&a),
         Cmd::Checkpoint {
             cmd: CheckpointCmd::Inspect { path },
         } => galvana_engine::cli::checkpoint_inspect(&path),

@@ -3,6 +3,7 @@
 
 pub mod battery;
 mod build;
+pub mod calibration;
 pub mod electrochem;
 pub mod kernel;
 pub mod magnetics;

@@ -36,7 +36,7 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     ranks: Option<Vec<usize>>,
     /// Only these cases (comma separated): mms, slab, kirchhoff, radiation, energy, pybamm,
-    /// electrochem.
+    /// electrochem, eis.
     #[arg(long, value_delimiter = ',')]
     cases: Option<Vec<String>>,
     /// The MPI launcher used by `--ranks`.
@@ -164,6 +164,7 @@ fn real_main() -> i32 {
             "radiation" => cases::radiation::run(&comm, args.quick, &log),
             "energy" => cases::energy::run(&comm, args.quick, &log),
             "pybamm" => cases::pybamm::run_case(args.quick, &log),
+            "eis" => cases::eis::run_case(&log),
             "electrochem" => match electrochem.take() {
                 Some(s) => {
                     sections.push(s);

@@ -1,5 +1,6 @@
 //! The validation cases, one per file.
 
+pub mod eis;
 pub mod electrochem;
 pub mod energy;
 pub mod kirchhoff;
@@ -9,7 +10,7 @@ pub mod radiation;
 pub mod slab;
 
 /// Case names accepted by `--cases`, in report order.
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "mms",
     "slab",
     "kirchhoff",
@@ -17,4 +18,5 @@ pub const NAMES: [&str; 7] = [
     "energy",
     "pybamm",
     "electrochem",
+    "eis",
 ];
