@@ -32,6 +32,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "helmholtz_pair",
         include_str!("../../input-decks/examples/helmholtz_pair.toml"),
     ),
+    (
+        "nbti_solenoid_quench",
+        include_str!("../../input-decks/examples/nbti_solenoid_quench.toml"),
+    ),
 ];
 
 /// `galvana check DECK`.
@@ -40,6 +44,9 @@ pub fn check(deck: &Path) -> i32 {
         return code;
     }
     if let Some(code) = crate::magnetics_run::check(deck) {
+        return code;
+    }
+    if let Some(code) = crate::quench_run::check(deck) {
         return code;
     }
     let reg = setup::registry();
@@ -189,6 +196,9 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
         return code;
     }
     if let Some(code) = crate::magnetics_run::run(comm, args) {
+        return code;
+    }
+    if let Some(code) = crate::quench_run::run(comm, args) {
         return code;
     }
     let root = comm.is_root();

@@ -16,6 +16,7 @@ pub mod magnetics_run;
 pub mod mesh_objects;
 pub mod meshless;
 pub mod monitor;
+pub mod quench_run;
 pub mod restart;
 pub mod setup;
 pub mod solve;

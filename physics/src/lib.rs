@@ -53,4 +53,6 @@ pub fn register(reg: &mut Registry) {
         reg.add(SectionKind::Postprocessor, s);
     }
     reg.meshless.push("biot_savart");
+    reg.add(SectionKind::Physics, quench::deck::spec());
+    reg.meshless.push("quench");
 }

@@ -13,6 +13,7 @@
 pub mod circuit;
 pub mod conductor;
 pub mod copper;
+pub mod deck;
 pub mod miits;
 pub mod solver;
 
