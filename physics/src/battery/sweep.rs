@@ -198,6 +198,7 @@ impl Sweep {
             .map(|(k, v)| (v.key_span.unwrap_or(v.span).start, k.as_str()))
             .collect();
         written.sort();
+        let grid = o.opt_str("combine").unwrap_or("grid") == "grid";
         let mut knobs = Vec::new();
         let mut lists = Vec::new();
         for (_, name) in written {
@@ -205,7 +206,7 @@ impl Sweep {
                 continue;
             };
             let values = o.opt_f64_array(name).unwrap_or_default();
-            check_list(&KNOBS[ki], &values)?;
+            check_list(&KNOBS[ki], &values, grid)?;
             knobs.push(ki);
             lists.push(values);
         }
@@ -287,8 +288,8 @@ impl Sweep {
     }
 }
 
-/// Each value in the knob's range, none twice.
-fn check_list(k: &Knob, values: &[f64]) -> Result<(), DeckError> {
+/// Each value in the knob's range; in a grid, none twice (a zip may repeat values).
+fn check_list(k: &Knob, values: &[f64], grid: bool) -> Result<(), DeckError> {
     if values.is_empty() {
         return Err(err(
             &["sweep", k.name],
@@ -305,13 +306,16 @@ fn check_list(k: &Knob, values: &[f64]) -> Result<(), DeckError> {
                 (false, Some(m)) => format!("> {} and <= {m}", k.above),
                 (false, None) => format!("> {}", k.above),
             };
-            let unit = if k.unit.is_empty() { "" } else { k.unit };
+            let value = match k.unit {
+                "" => v.to_string(),
+                u => format!("{v} {u}"),
+            };
             return Err(err(
                 &["sweep", k.name, &i.to_string()],
-                format!("`{}[{i}]` = {v} {unit} must be {range}", k.name),
+                format!("`{}[{i}]` = {value} must be {range}", k.name),
             ));
         }
-        if let Some(j) = values[..i].iter().position(|&w| w == v) {
+        if let Some(j) = values[..i].iter().position(|&w| w == v).filter(|_| grid) {
             return Err(err(
                 &["sweep", k.name, &i.to_string()],
                 format!("`{}[{i}]` = {v} repeats `{}[{j}]`", k.name, k.name),
