@@ -197,7 +197,17 @@ pub fn run(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diag
         return EXIT_OK;
     };
     let wall = t0.elapsed().as_secs_f64();
-    finish(&mut session, args, &deck, &base, &sweep, parts, wall, size, threads)
+    finish(
+        &mut session,
+        args,
+        &deck,
+        &base,
+        &sweep,
+        parts,
+        wall,
+        size,
+        threads,
+    )
 }
 
 /// Rank 0: order the rows, write `sweep.csv` and `summary.json`.
@@ -216,7 +226,13 @@ fn finish(
     let n = sweep.cells.len();
     let mut lines: Vec<(usize, String)> = parts
         .iter()
-        .flat_map(|p| String::from_utf8_lossy(p).into_owned().lines().map(String::from).collect::<Vec<_>>())
+        .flat_map(|p| {
+            String::from_utf8_lossy(p)
+                .into_owned()
+                .lines()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
         .filter_map(|l| Some((l.split(',').next()?.parse::<usize>().ok()?, l)))
         .collect();
     lines.sort_by_key(|(k, _)| *k);
@@ -231,14 +247,21 @@ fn finish(
         let m = format!("{} of {n} cell rows came back from the ranks", lines.len());
         ("failed", m, EXIT_RUN_FAILED)
     } else if let Err(e) = write {
-        ("failed", format!("cannot write sweep.csv: {e}"), EXIT_RUN_FAILED)
+        (
+            "failed",
+            format!("cannot write sweep.csv: {e}"),
+            EXIT_RUN_FAILED,
+        )
     } else if failed == n {
         let m = format!("every one of the {n} cells failed (see the message column of sweep.csv)");
         ("failed", m, EXIT_RUN_FAILED)
     } else {
         ("completed", format!("{n} cells, {failed} failed"), EXIT_OK)
     };
-    session.emit("progress", json!({"fraction": 1.0, "eta_s": 0.0, "cells_done": n, "cells": n}));
+    session.emit(
+        "progress",
+        json!({"fraction": 1.0, "eta_s": 0.0, "cells_done": n, "cells": n}),
+    );
     session.emit("done", json!({"status": status, "message": message}));
     let summary = json!({
         "status": status,

@@ -192,9 +192,16 @@ fn ranks_and_threads_change_nothing_but_wall_times_and_a_failing_cell_fails_its_
         assert_eq!(summary["sweep"]["cells_failed"], 3);
         for k in 0..sw.rows.len() {
             let failed = sw.f(k, "thickness_p_m") == 6.0e-5;
-            assert_eq!(sw.s(k, "status"), if failed { "failed" } else { "completed" });
+            assert_eq!(
+                sw.s(k, "status"),
+                if failed { "failed" } else { "completed" }
+            );
             if failed {
-                assert!(sw.s(k, "message").contains("no stoichiometries"), "{:?}", sw.rows[k]);
+                assert!(
+                    sw.s(k, "message").contains("no stoichiometries"),
+                    "{:?}",
+                    sw.rows[k]
+                );
                 assert_eq!(sw.s(k, "discharge_capacity_Ah"), "");
             }
             assert!(sw.f(k, "wall_s") >= 0.0);
@@ -280,21 +287,70 @@ fn sweep_mistakes_point_at_their_line() {
     let dir = copy_examples(&tempdir("sweep-mistakes"));
     let ok = galvana_in(&dir, &["check", "battery_design_sweep.toml"]);
     assert_code(&ok, 0, "the example checks");
-    assert!(stdout(&ok).contains("a sweep of 9 cells"), "{}", stdout(&ok));
+    assert!(
+        stdout(&ok).contains("a sweep of 9 cells"),
+        "{}",
+        stdout(&ok)
+    );
     let base = std::fs::read_to_string(dir.join("battery_design_sweep.toml")).unwrap();
     let (head, tail) = base.split_once("[sweep]\n").unwrap();
     let tail = &tail[tail.find("[job]").unwrap()..];
     // ([sweep] body, the line the error points at, message, help).
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("thicknes_p = [7e-5]\nc_rate = [1.0]", "thicknes_p", "unknown key `thicknes_p` in [sweep]", "did you mean `thickness_p`"),
-        ("thickness_n = [8e-5, -1e-5]", "thickness_n", "`thickness_n[1]` = -0.00001 m must be > 0", ""),
-        ("initial_soc = [0.5, 1.5]", "initial_soc", "`initial_soc[1]` = 1.5 must be between 0 and 1", ""),
-        ("c_rate = [1.0]\ncurrent = [5.0]", "current", "sweep `c_rate` or `current`, not both", ""),
-        ("temperature = []", "temperature", "`temperature` lists no values", ""),
-        ("c_rate = [1.0, 1.0]", "c_rate", "`c_rate[1]` = 1 repeats `c_rate[0]`", "list each value once"),
-        ("combine = \"zip\"\nc_rate = [1.0]\nthickness_p = [7e-5, 8e-5]", "thickness_p", "every list has the same length: `thickness_p` has 2, `c_rate` has 1", "combine = \"grid\""),
-        ("combine = \"gird\"\nc_rate = [1.0]", "combine", "invalid value `gird` for `combine`", "did you mean `grid`"),
-        ("threads = 2", "[sweep]", "the sweep lists no parameter", "thickness_n"),
+        (
+            "thicknes_p = [7e-5]\nc_rate = [1.0]",
+            "thicknes_p",
+            "unknown key `thicknes_p` in [sweep]",
+            "did you mean `thickness_p`",
+        ),
+        (
+            "thickness_n = [8e-5, -1e-5]",
+            "thickness_n",
+            "`thickness_n[1]` = -0.00001 m must be > 0",
+            "",
+        ),
+        (
+            "initial_soc = [0.5, 1.5]",
+            "initial_soc",
+            "`initial_soc[1]` = 1.5 must be between 0 and 1",
+            "",
+        ),
+        (
+            "c_rate = [1.0]\ncurrent = [5.0]",
+            "current",
+            "sweep `c_rate` or `current`, not both",
+            "",
+        ),
+        (
+            "temperature = []",
+            "temperature",
+            "`temperature` lists no values",
+            "",
+        ),
+        (
+            "c_rate = [1.0, 1.0]",
+            "c_rate",
+            "`c_rate[1]` = 1 repeats `c_rate[0]`",
+            "list each value once",
+        ),
+        (
+            "combine = \"zip\"\nc_rate = [1.0]\nthickness_p = [7e-5, 8e-5]",
+            "thickness_p",
+            "every list has the same length: `thickness_p` has 2, `c_rate` has 1",
+            "combine = \"grid\"",
+        ),
+        (
+            "combine = \"gird\"\nc_rate = [1.0]",
+            "combine",
+            "invalid value `gird` for `combine`",
+            "did you mean `grid`",
+        ),
+        (
+            "threads = 2",
+            "[sweep]",
+            "the sweep lists no parameter",
+            "thickness_n",
+        ),
     ];
     for (k, (body, at_key, message, help)) in cases.iter().enumerate() {
         let text = format!("{head}[sweep]\n{body}\n\n{tail}");
@@ -308,7 +364,10 @@ fn sweep_mistakes_point_at_their_line() {
         let (line, _) = position_of(&text[sweep_at..], at_key);
         let at = format!("{name}:{}:", text[..sweep_at].matches('\n').count() + line);
         assert!(err.contains(&at), "{body}: expected {at} in\n{err}");
-        assert!(err.contains(message), "{body}: expected {message:?} in\n{err}");
+        assert!(
+            err.contains(message),
+            "{body}: expected {message:?} in\n{err}"
+        );
         assert!(err.contains(help), "{body}: expected {help:?} in\n{err}");
     }
     // Only battery decks sweep.

@@ -68,7 +68,10 @@ pub fn lint_registry(registry: &Registry) -> Vec<String> {
         if registry.get(SectionKind::Physics, physics).is_none() {
             problems.push(format!("{label}: no physics type `{physics}`"));
         }
-        if sections::fixed_sections().iter().any(|s| s.path == sec.path) {
+        if sections::fixed_sections()
+            .iter()
+            .any(|s| s.path == sec.path)
+        {
             problems.push(format!("{label} has the name of a fixed section"));
         }
         problems.extend(check::lint_specs(&label, &sec.params));

@@ -145,7 +145,10 @@ pub(crate) fn check_physics_sections(
             Some(t) => {
                 ck.error(
                     v.key_span.unwrap_or(v.span),
-                    format!("[{}] belongs to `{owner}` decks, and this deck's physics is `{t}`", sec.path),
+                    format!(
+                        "[{}] belongs to `{owner}` decks, and this deck's physics is `{t}`",
+                        sec.path
+                    ),
                     Some(format!("remove the [{}] section", sec.path)),
                 );
                 continue;

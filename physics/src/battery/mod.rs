@@ -9,9 +9,9 @@ pub mod experiment;
 pub mod params;
 pub mod runner;
 pub mod sphere;
-pub mod summary;
 pub mod spm;
 pub mod spme;
+pub mod summary;
 pub mod sweep;
 
 /// A cell model the experiment runner can drive.

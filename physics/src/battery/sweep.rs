@@ -41,7 +41,7 @@ pub const KNOBS: &[Knob] = &[
         above: 0.0,
         inclusive: false,
         max: None,
-        description: "Negative electrode thickness (the parameter set's `neg.thickness`).",
+        description: "Negative electrode thickness, each > 0 (a parameter file's `[negative_electrode] thickness`).",
         apply: |t, v| t.params.neg.thickness = v,
     },
     Knob {
@@ -50,7 +50,7 @@ pub const KNOBS: &[Knob] = &[
         above: 0.0,
         inclusive: false,
         max: None,
-        description: "Separator thickness.",
+        description: "Separator thickness, each > 0 (`[separator] thickness`).",
         apply: |t, v| t.params.sep_thickness = v,
     },
     Knob {
@@ -59,7 +59,7 @@ pub const KNOBS: &[Knob] = &[
         above: 0.0,
         inclusive: false,
         max: None,
-        description: "Positive electrode thickness.",
+        description: "Positive electrode thickness, each > 0 (`[positive_electrode] thickness`).",
         apply: |t, v| t.params.pos.thickness = v,
     },
     Knob {
@@ -68,7 +68,7 @@ pub const KNOBS: &[Knob] = &[
         above: 0.0,
         inclusive: false,
         max: None,
-        description: "Negative particle radius.",
+        description: "Negative particle radius, each > 0 (`[negative_electrode] particle_radius`).",
         apply: |t, v| t.params.neg.particle_radius = v,
     },
     Knob {
@@ -77,7 +77,7 @@ pub const KNOBS: &[Knob] = &[
         above: 0.0,
         inclusive: false,
         max: None,
-        description: "Positive particle radius.",
+        description: "Positive particle radius, each > 0 (`[positive_electrode] particle_radius`).",
         apply: |t, v| t.params.pos.particle_radius = v,
     },
     Knob {
@@ -86,7 +86,7 @@ pub const KNOBS: &[Knob] = &[
         above: 0.0,
         inclusive: false,
         max: None,
-        description: "C-rate of every constant-current discharge step of the experiment: the current is c_rate × the parameter set's nominal capacity (which thickness does not change), as `Discharge at <c_rate>C`.",
+        description: "C-rate of every constant-current discharge step of the experiment, each > 0: the current is c_rate × the parameter set's nominal capacity (which thickness does not change), as `Discharge at <c_rate>C` would set it. Charge steps keep theirs.",
         apply: |t, v| set_discharge_current(t.steps, v * t.params.nominal_capacity_ah),
     },
     Knob {
@@ -95,7 +95,7 @@ pub const KNOBS: &[Knob] = &[
         above: 0.0,
         inclusive: false,
         max: None,
-        description: "Current of every constant-current discharge step of the experiment.",
+        description: "Current of every constant-current discharge step of the experiment, each > 0 (instead of `c_rate`).",
         apply: |t, v| set_discharge_current(t.steps, v),
     },
     Knob {
@@ -104,7 +104,7 @@ pub const KNOBS: &[Knob] = &[
         above: 1.0,
         inclusive: true,
         max: None,
-        description: "Cell temperature (isothermal), as `[physics] temperature`.",
+        description: "Cell temperature (isothermal), each >= 1, as `[physics] temperature`.",
         apply: |t, v| t.params.temperature = v,
     },
     Knob {
@@ -113,7 +113,7 @@ pub const KNOBS: &[Knob] = &[
         above: 0.0,
         inclusive: true,
         max: Some(1.0),
-        description: "State of charge to start from, as `[physics] initial_soc` (it replaces `initial_concentrations`).",
+        description: "State of charge to start from, each in [0, 1], as `[physics] initial_soc` (replacing `initial_concentrations`). Without it, a deck's `initial_soc` is applied to each cell's own parameters (thickness moves the stoichiometry window's lithium inventory).",
         apply: |t, v| *t.soc = Some(v),
     },
 ];
@@ -212,10 +212,12 @@ impl Sweep {
         }
         if knobs.is_empty() {
             let names: Vec<&str> = KNOBS.iter().map(|k| k.name).collect();
-            return Err(err(&["sweep"], "the sweep lists no parameter").with_help(format!(
-                "list values of one or more of: {}",
-                names.join(", ")
-            )));
+            return Err(
+                err(&["sweep"], "the sweep lists no parameter").with_help(format!(
+                    "list values of one or more of: {}",
+                    names.join(", ")
+                )),
+            );
         }
         let has = |n: &str| knobs.iter().any(|&k| KNOBS[k].name == n);
         if has("c_rate") && has("current") {
@@ -297,7 +299,11 @@ fn check_list(k: &Knob, values: &[f64], grid: bool) -> Result<(), DeckError> {
         ));
     }
     for (i, &v) in values.iter().enumerate() {
-        let low = if k.inclusive { v >= k.above } else { v > k.above };
+        let low = if k.inclusive {
+            v >= k.above
+        } else {
+            v > k.above
+        };
         let high = k.max.is_none_or(|m| v <= m);
         if !(v.is_finite() && low && high) {
             let range = match (k.inclusive, k.max) {
