@@ -32,6 +32,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "helmholtz_pair",
         include_str!("../../input-decks/examples/helmholtz_pair.toml"),
     ),
+    (
+        "battery_design_sweep",
+        include_str!("../../input-decks/examples/battery_design_sweep.toml"),
+    ),
 ];
 
 /// `galvana check DECK`.
