@@ -103,7 +103,7 @@ for m in ["spm", "spme", "dfn"]:
             med[(r, t)] = statistics.median(xs)
             cells = next(x["cells"] for x in runs if x["model"] == m)
     best = max(med.values())
-    lines.append(f"| {m.upper() if m != 'spme' else 'SPMe'} | {cells} | " + " | ".join(f"{med[k]:.1f}" for k in [(1,1),(1,2),(2,1),(2,2)]) + f" | {best/med[(1,1)]:.2f}× |")
+    lines.append(f"| {m.upper() if m != 'spme' else 'SPMe'} | {cells} | " + " | ".join(f"{med[k]:.3g}" for k in [(1,1),(1,2),(2,1),(2,2)]) + f" | {best/med[(1,1)]:.2f}× |")
 lines.append("")
 md = "\n".join(lines)
 text = open("benches/RESULTS.md").read()
