@@ -105,6 +105,13 @@ for m in ["spm", "spme", "dfn"]:
     best = max(med.values())
     lines.append(f"| {m.upper() if m != 'spme' else 'SPMe'} | {cells} | " + " | ".join(f"{med[k]:.3g}" for k in [(1,1),(1,2),(2,1),(2,2)]) + f" | {best/med[(1,1)]:.2f}× |")
 lines.append("")
+if max(float(lb.split()[0]), float(la.split()[0])) > float(nproc):
+    lines += [
+        f"The machine was loaded by other work (load average above its {nproc} cores) while this ran, so the",
+        "columns cannot show the speed-up of more ranks or threads: the cells shared the cores with other",
+        "builds and tests. Re-run on an idle machine for scaling numbers.",
+        "",
+    ]
 md = "\n".join(lines)
 text = open("benches/RESULTS.md").read()
 marker = "## Battery design sweeps"

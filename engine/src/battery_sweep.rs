@@ -155,16 +155,24 @@ pub fn run(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diag
             s.dir.display()
         );
     }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    // Every rank gives up together, or the others would wait for its rows.
+    if comm.any(pool.is_err()) {
+        if let Err(e) = &pool {
+            eprintln!("error: rank {rank} cannot start {threads} threads: {e}");
+        }
+        if let Some(mut s) = session {
+            let m = "a rank could not start its threads";
+            s.emit("done", json!({"status": "failed", "message": m}));
+        }
+        return EXIT_RUN_FAILED;
+    }
+    let Ok(pool) = pool else {
+        return EXIT_RUN_FAILED;
+    };
     let mine: Vec<usize> = (rank..n).step_by(size).collect();
     let t0 = Instant::now();
     let progress = Mutex::new((session, 0usize, Instant::now()));
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start {threads} threads: {e}");
-            return EXIT_RUN_FAILED;
-        }
-    };
     let rows: Vec<(usize, String)> = pool.install(|| {
         mine.par_iter()
             .map(|&k| {
