@@ -59,7 +59,7 @@ fn a_written_section_is_checked_and_kept() {
     );
     assert_eq!(again.canonical_hash(), deck.canonical_hash());
     // Absent: not there at all (no defaults-only object).
-    assert!(parse_with(BASE).unwrap().fixed.get("scan").is_none());
+    assert!(!parse_with(BASE).unwrap().fixed.contains_key("scan"));
 }
 
 #[test]
