@@ -168,6 +168,97 @@ fn each_row_of_the_example_is_the_single_cell_run_bit_for_bit() {
     }
 }
 
+/// Every knob sets what the single-cell deck's own key or parameter-file entry sets: two
+/// cells that differ in all of them (`combine = "zip"`), each equal bit for bit to a deck with
+/// those values written out.
+#[test]
+fn every_knob_is_the_deck_key_it_names() {
+    let dir = copy_examples(&tempdir("sweep-knobs"));
+    let physics = r#"[physics]
+type = "battery"
+model = "spme"
+parameter_set = "Chen2020"
+initial_soc = 1.0
+experiment = ["Discharge at 1C until 2.5 V", "Rest for 10 minutes"]
+points = { x_n = 8, x_s = 4, x_p = 8, r_n = 8, r_p = 8 }
+period = 30.0
+"#;
+    let sweep = r#"
+[sweep]
+combine = "zip"
+thickness_n = [8.0e-5, 9.0e-5]
+thickness_s = [1.2e-5, 2.0e-5]
+thickness_p = [7.56e-5, 8.0e-5]
+particle_radius_n = [5.86e-6, 4.0e-6]
+particle_radius_p = [5.22e-6, 6.0e-6]
+current = [5.0, 2.5]
+temperature = [288.15, 308.15]
+initial_soc = [0.9, 0.7]
+"#;
+    let deck = write_deck(&dir, "knobs.toml", format!("{physics}{sweep}"));
+    let sw = run_ok(1, &deck, &dir.join("out"));
+    assert_eq!(sw.rows.len(), 2);
+    let reg = galvana_engine::setup::registry();
+    let chen = std::fs::read_to_string(dir.join("parameters/chen2020.toml")).unwrap();
+    for k in 0..2 {
+        assert_eq!(sw.s(k, "status"), "completed", "{:?}", sw.rows[k]);
+        let mut file = chen.clone();
+        for (section, key, col) in [
+            ("[negative_electrode]", "thickness", "thickness_n_m"),
+            ("[separator]", "thickness", "thickness_s_m"),
+            ("[positive_electrode]", "thickness", "thickness_p_m"),
+            (
+                "[negative_electrode]",
+                "particle_radius",
+                "particle_radius_n_m",
+            ),
+            (
+                "[positive_electrode]",
+                "particle_radius",
+                "particle_radius_p_m",
+            ),
+        ] {
+            file = set_key(&file, section, key, &format!("{key} = {}", sw.s(k, col)));
+        }
+        std::fs::write(dir.join(format!("knobs{k}.params.toml")), file).unwrap();
+        let mut text = physics.to_string();
+        for (key, line) in [
+            ("parameter_set", format!("parameter_set = \"knobs{k}.params.toml\"")),
+            ("initial_soc", format!("initial_soc = {}", sw.s(k, "initial_soc"))),
+            (
+                "experiment",
+                format!(
+                    "experiment = [\"Discharge at {} A until 2.5 V\", \"Rest for 10 minutes\"]\ntemperature = {}",
+                    sw.s(k, "current_A"),
+                    sw.s(k, "temperature_K")
+                ),
+            ),
+        ] {
+            text = set_key(&text, "[physics]", key, &line);
+        }
+        let single = write_deck(&dir, &format!("knobs{k}.toml"), text);
+        let d = galvana_decks::Deck::load(&single, &reg).unwrap();
+        let b = Battery::from_object_at(&d.physics, Some(&d.dir())).unwrap();
+        let s = summarize(&b.run().unwrap(), &b.steps, b.params.v_min);
+        for (name, v) in [
+            ("discharge_capacity_Ah", s.capacity_ah),
+            ("energy_Wh", s.energy_wh),
+            ("mean_voltage_V", s.mean_voltage_v),
+            ("final_voltage_V", s.final_voltage_v),
+            ("time_to_cutoff_s", s.time_to_cutoff_s.unwrap()),
+        ] {
+            assert_eq!(sw.f(k, name).to_bits(), v.to_bits(), "cell {k} {name}");
+        }
+        // The rest after the cut-off: the final voltage is the relaxed one, above 2.5 V.
+        assert!(s.final_voltage_v > 2.6, "{}", s.final_voltage_v);
+    }
+    // The two cells differ (every knob moved something).
+    assert_ne!(
+        sw.rows[0][sw.col("energy_Wh")],
+        sw.rows[1][sw.col("energy_Wh")]
+    );
+}
+
 #[test]
 fn ranks_and_threads_change_nothing_but_wall_times_and_a_failing_cell_fails_its_row() {
     let dir = copy_examples(&tempdir("sweep-layouts"));
