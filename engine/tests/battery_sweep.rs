@@ -363,6 +363,7 @@ c_rate = [0.2, 0.05, 0.01, 0.2, 0.05, 0.01]
                 (q_th - q) / q_th
             })
             .collect();
+        eprintln!("k = {k}: theoretical {q_th:.6} A h, shortfall at C/5, C/20, C/100: {err:?}");
         // Overpotentials vanish with the current: the shortfall shrinks with the rate and is
         // a few 1e-4 at C/100.
         assert!(err[0] > err[1] && err[1] > err[2], "k = {k}: {err:?}");
@@ -370,6 +371,10 @@ c_rate = [0.2, 0.05, 0.01, 0.2, 0.05, 0.01]
         low.push(sw.f(3 * i + 2, "discharge_capacity_Ah"));
     }
     // 1.5 x the loading, 1.5 x the capacity at low rate.
+    eprintln!(
+        "C/100 capacity ratio for 1.5 x loading: {}",
+        low[1] / low[0]
+    );
     assert!(((low[1] / low[0]) / 1.5 - 1.0).abs() < 1e-3, "{low:?}");
 }
 
