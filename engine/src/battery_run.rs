@@ -3,6 +3,7 @@
 //! that plot monitors show the voltage), `residuals.jsonl` (a `step` and `progress` event per
 //! experiment step, then `done`) and `summary.json`; with `field_times`, also
 //! `battery_fields.h5` (the model's internal state at those times; layout in docs/battery.md).
+//! Decks with a `[sweep]` go to `battery_sweep` instead.
 
 use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
@@ -37,7 +38,10 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Battery), Vec<Diagnostic>>> {
         }
     }
     match Battery::from_object_at(&deck.physics, Some(&deck.dir())) {
-        Ok(b) if diags.is_empty() => Some(Ok((deck, b))),
+        Ok(b) if diags.is_empty() => match crate::battery_sweep::plan(&deck, &b) {
+            Some(Err(d)) => Some(Err(vec![d])),
+            _ => Some(Ok((deck, b))),
+        },
         Ok(_) => Some(Err(diags)),
         Err(e) => {
             let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
@@ -50,9 +54,13 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Battery), Vec<Diagnostic>>> {
 /// `galvana check` of a battery deck; `None` if it is not one.
 pub fn check(path: &Path) -> Option<i32> {
     Some(match load(path)? {
-        Ok((_, b)) => {
+        Ok((deck, b)) => {
+            let cells = match crate::battery_sweep::plan(&deck, &b) {
+                Some(Ok(s)) => format!(", a sweep of {} cells", s.cells.len()),
+                _ => String::new(),
+            };
             println!(
-                "{}: ok (battery: {} with {}, {} experiment step(s))",
+                "{}: ok (battery: {} with {}, {} experiment step(s){cells})",
                 path.display(),
                 b.model,
                 b.params.name,
@@ -67,6 +75,11 @@ pub fn check(path: &Path) -> Option<i32> {
 /// `galvana run` of a battery deck; `None` if it is not one.
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     let loaded = load(&args.deck)?;
+    if let Ok((deck, _)) = &loaded {
+        if deck.fixed.contains_key("sweep") {
+            return Some(crate::battery_sweep::run(comm, args, loaded));
+        }
+    }
     if !comm.is_root() {
         // One cell, one rank: the others have nothing to do.
         return Some(if loaded.is_ok() {

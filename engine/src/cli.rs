@@ -36,6 +36,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "nbti_solenoid_quench",
         include_str!("../../input-decks/examples/nbti_solenoid_quench.toml"),
     ),
+    (
+        "battery_design_sweep",
+        include_str!("../../input-decks/examples/battery_design_sweep.toml"),
+    ),
 ];
 
 /// `galvana check DECK`.

@@ -159,4 +159,52 @@ impl Comm {
         root.broadcast_into(&mut buf[..]);
         String::from_utf8_lossy(&buf).into_owned()
     }
+
+    /// Every rank's `bytes` on rank 0, in rank order (`None` on the other ranks).
+    pub fn gather_bytes(&self, bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+        if self.size == 1 {
+            return Some(vec![bytes.to_vec()]);
+        }
+        use mpi::datatype::PartitionMut;
+        let root = self.world.process_at_rank(0);
+        let n = bytes.len() as i32;
+        self.timed(|| {
+            if self.rank != 0 {
+                root.gather_into(&n);
+                root.gather_varcount_into(bytes);
+                return None;
+            }
+            let mut counts = vec![0i32; self.size];
+            root.gather_into_root(&n, &mut counts[..]);
+            let displs: Vec<i32> = counts
+                .iter()
+                .scan(0, |acc, &c| {
+                    let d = *acc;
+                    *acc += c;
+                    Some(d)
+                })
+                .collect();
+            let mut all = vec![0u8; counts.iter().map(|&c| c as usize).sum()];
+            {
+                let mut part = PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
+                root.gather_varcount_into_root(bytes, &mut part);
+            }
+            Some(
+                (0..self.size)
+                    .map(|r| {
+                        let d = displs[r] as usize;
+                        all[d..d + counts[r] as usize].to_vec()
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    /// How many ranks share this rank's node (shared-memory domain).
+    pub fn ranks_on_node(&self) -> usize {
+        if self.size == 1 {
+            return 1;
+        }
+        self.world.split_shared(self.rank as i32).size().max(1) as usize
+    }
 }

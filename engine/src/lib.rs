@@ -5,6 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod battery_run;
+pub mod battery_sweep;
 pub mod cli;
 pub mod comm;
 pub mod electrochem;

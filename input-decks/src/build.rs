@@ -36,6 +36,7 @@ pub(crate) fn check_deck(
 ) -> Checked {
     let mut known: Vec<&str> = SectionKind::ALL.iter().map(|k| k.name()).collect();
     known.extend(sections::top_level_names());
+    known.extend(registry.sections.iter().map(|(_, s)| s.path));
     for (key, v) in root {
         if !known.contains(&key.as_str()) {
             let help = suggest(key, &known)
@@ -104,7 +105,9 @@ pub(crate) fn check_deck(
         named.insert(kind, check_named(ck, kind, root.get(kind.name()), registry));
     }
 
-    let fixed = sections::check_fixed(ck, root);
+    let mut fixed = sections::check_fixed(ck, root);
+    let physics_type = physics.as_ref().map(|p| p.type_name.as_str());
+    sections::check_physics_sections(ck, root, registry, physics_type, &mut fixed);
     if let Some(o) = fixed.get("solver") {
         solver::check(ck, o);
     }

@@ -37,7 +37,8 @@ pub struct Deck {
     pub output: OutputOptions,
     pub job: JobOptions,
     pub checkpoint: CheckpointOptions,
-    /// The fixed sections as checked objects, keyed by path (`solver.linear`), defaults included.
+    /// The fixed sections as checked objects, keyed by path (`solver.linear`), defaults included;
+    /// also the sections the physics adds (`Registry::sections`), where the deck writes them.
     pub fixed: BTreeMap<String, Object>,
     /// Warnings found while checking (the deck is valid regardless).
     pub warnings: Vec<Diagnostic>,
@@ -169,9 +170,16 @@ impl Deck {
         write_named(&mut out, SectionKind::Bc, &self.bcs);
         write_named(&mut out, SectionKind::Source, &self.sources);
         write_named(&mut out, SectionKind::Postprocessor, &self.postprocessors);
-        for sec in crate::sections::fixed_sections() {
+        let fixed = crate::sections::fixed_sections();
+        for sec in &fixed {
             if let Some(obj) = self.fixed.get(sec.path) {
                 write_object(&mut out, sec.path, obj);
+            }
+        }
+        // Sections a physics adds, where written.
+        for (path, obj) in &self.fixed {
+            if !fixed.iter().any(|s| s.path == path) {
+                write_object(&mut out, path, obj);
             }
         }
         out

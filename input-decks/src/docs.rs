@@ -63,6 +63,15 @@ pub fn reference_markdown(registry: &Registry) -> String {
         );
         write_table(&mut out, &sec.params);
     }
+    for (owner, sec) in &registry.sections {
+        let _ = write!(
+            out,
+            "\n## `[{}]` (`{owner}` decks only)\n\n{}\n",
+            sec.path,
+            escape(sec.description)
+        );
+        write_table(&mut out, &sec.params);
+    }
     out
 }
 

@@ -63,6 +63,19 @@ pub fn lint_registry(registry: &Registry) -> Vec<String> {
         }
         problems.extend(check::lint_specs(&label, &spec.params));
     }
+    for (physics, sec) in &registry.sections {
+        let label = format!("[{}] of `{physics}`", sec.path);
+        if registry.get(SectionKind::Physics, physics).is_none() {
+            problems.push(format!("{label}: no physics type `{physics}`"));
+        }
+        if sections::fixed_sections()
+            .iter()
+            .any(|s| s.path == sec.path)
+        {
+            problems.push(format!("{label} has the name of a fixed section"));
+        }
+        problems.extend(check::lint_specs(&label, &sec.params));
+    }
     for (physics, bcs) in &registry.compatible_bcs {
         for bc in bcs {
             if registry.get(SectionKind::Bc, bc).is_none() {

@@ -167,6 +167,10 @@ pub struct Registry {
     pub compatible_bcs: Vec<(&'static str, Vec<&'static str>)>,
     /// Physics types that bring their own (internal) mesh: their decks have no `[mesh]`.
     pub meshless: Vec<&'static str>,
+    /// Sections a physics type adds to its decks, as (physics type, section), e.g. `[sweep]`
+    /// of `battery` decks. Checked like the fixed sections, but only where written, and an
+    /// error in a deck of another physics.
+    pub sections: Vec<(&'static str, crate::sections::FixedSection)>,
 }
 
 impl Registry {

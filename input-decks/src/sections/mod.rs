@@ -125,6 +125,58 @@ pub(crate) fn check_fixed(
     out
 }
 
+/// The sections physics types add (`Registry::sections`) that `root` writes: checked and added
+/// to `out`, or an error when the deck's physics (`physics_type`) is not the one they belong to.
+pub(crate) fn check_physics_sections(
+    ck: &mut Checker,
+    root: &BTreeMap<String, Value>,
+    registry: &crate::schema::Registry,
+    physics_type: Option<&str>,
+    out: &mut BTreeMap<&'static str, Object>,
+) {
+    for (owner, sec) in &registry.sections {
+        let Some(v) = root.get(sec.path) else {
+            continue;
+        };
+        match physics_type {
+            Some(t) if t == *owner => {}
+            // No valid [physics]: that error is already reported.
+            None => continue,
+            Some(t) => {
+                ck.error(
+                    v.key_span.unwrap_or(v.span),
+                    format!(
+                        "[{}] belongs to `{owner}` decks, and this deck's physics is `{t}`",
+                        sec.path
+                    ),
+                    Some(format!("remove the [{}] section", sec.path)),
+                );
+                continue;
+            }
+        }
+        let Some(table) = v.as_table() else {
+            ck.error(
+                v.span,
+                format!("[{}] must be a table, found {}", sec.path, v.a_type_name()),
+                Some(format!("write it as a section headed `[{}]`", sec.path)),
+            );
+            continue;
+        };
+        let params = ck.check_params(sec.path, v.span, table, &sec.params, &[]);
+        out.insert(
+            sec.path,
+            Object {
+                type_name: String::new(),
+                section: sec.path.to_string(),
+                name: None,
+                header: v.span,
+                type_span: None,
+                params,
+            },
+        );
+    }
+}
+
 /// The value at dotted `path` below `root`.
 fn lookup<'v>(root: &'v BTreeMap<String, Value>, path: &str) -> Option<&'v Value> {
     let mut parts = path.split('.');

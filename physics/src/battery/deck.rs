@@ -123,7 +123,7 @@ fn err(key: &[&str], message: impl Into<String>) -> DeckError {
 }
 
 impl DeckError {
-    fn with_help(mut self, help: impl Into<String>) -> DeckError {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> DeckError {
         self.help = Some(help.into());
         self
     }

@@ -11,6 +11,8 @@ pub mod runner;
 pub mod sphere;
 pub mod spm;
 pub mod spme;
+pub mod summary;
+pub mod sweep;
 
 /// A cell model the experiment runner can drive.
 pub trait Cell: Clone {
