@@ -38,7 +38,9 @@ pub fn add_field(
 ) -> Result<(), GpuError> {
     let n = pts[0].len();
     if pts.iter().any(|p| p.len() != n) || out.iter().any(|o| o.len() != n) {
-        return Err(GpuError::Input("point and field arrays differ in length".into()));
+        return Err(GpuError::Input(
+            "point and field arrays differ in length".into(),
+        ));
     }
     if n == 0 || segments.is_empty() {
         return Ok(());

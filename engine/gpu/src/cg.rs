@@ -187,7 +187,10 @@ mod tests {
             atol: 1e-12,
             max_it: 10,
         };
-        assert_eq!(done(3, f64::NAN, 1.0, &o).unwrap().reason, "DIVERGED_NANORINF");
+        assert_eq!(
+            done(3, f64::NAN, 1.0, &o).unwrap().reason,
+            "DIVERGED_NANORINF"
+        );
         assert_eq!(done(3, 1e-13, 1.0, &o).unwrap().reason, "CONVERGED_ATOL");
         assert_eq!(done(3, 1e-7, 1.0, &o).unwrap().reason, "CONVERGED_RTOL");
         assert_eq!(done(10, 1e-3, 1.0, &o).unwrap().reason, "DIVERGED_ITS");

@@ -18,7 +18,11 @@ pub enum GpuError {
     NvrtcMissing(String),
     /// NVRTC rejected a kernel source (a bug in a `.cu` file, or an unsupported architecture).
     #[error("NVRTC failed to compile {module} for {arch}: {log}")]
-    Compile { module: String, arch: String, log: String },
+    Compile {
+        module: String,
+        arch: String,
+        log: String,
+    },
     /// A CUDA driver call failed after start-up (allocation, copy, launch).
     #[error("CUDA driver call failed: {0}")]
     Driver(String),

@@ -32,15 +32,13 @@ pub fn gpu_or_skip(test: &str) -> Option<Gpu> {
         Ok(g) => Some(g),
         Err(e) => {
             let reason = match e {
-                GpuError::DriverMissing(_) => {
-                    "no CUDA driver (libcuda.so.1 not found)".to_string()
-                }
+                GpuError::DriverMissing(_) => "no CUDA driver (libcuda.so.1 not found)".to_string(),
                 e => e.to_string(),
             };
             if require_gpu() {
                 panic!("{test}: GALVANA_REQUIRE_GPU=1 but {reason}");
             }
-            eprintln!("{test}: skipped: {reason}");
+            skip_notice(test, &reason);
             None
         }
     }
@@ -49,4 +47,11 @@ pub fn gpu_or_skip(test: &str) -> Option<Gpu> {
 /// `GALVANA_REQUIRE_GPU=1`: skips become failures.
 pub fn require_gpu() -> bool {
     std::env::var("GALVANA_REQUIRE_GPU").is_ok_and(|v| v == "1")
+}
+
+/// Prints "TEST: skipped: REASON" straight to stderr: libtest captures `eprintln!` of passing
+/// tests, and a skip must stay visible in `cargo test` output.
+pub fn skip_notice(test: &str, reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{test}: skipped: {reason}");
 }

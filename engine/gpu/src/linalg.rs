@@ -115,7 +115,13 @@ impl DeviceCsr {
     }
 
     /// y[..n] = A x (x must hold owned and ghost entries, ghosts current).
-    pub fn spmv(&self, gpu: &Gpu, kind: SpmvKind, x: &DeviceVec, y: &mut DeviceVec) -> Result<(), GpuError> {
+    pub fn spmv(
+        &self,
+        gpu: &Gpu,
+        kind: SpmvKind,
+        x: &DeviceVec,
+        y: &mut DeviceVec,
+    ) -> Result<(), GpuError> {
         if self.n_rows == 0 {
             return Ok(());
         }
@@ -160,7 +166,13 @@ impl DotScratch {
     }
 
     /// Σ x_i y_i over the first n entries (this device's part; the caller sums over ranks).
-    pub fn dot(&mut self, gpu: &Gpu, n: usize, x: &DeviceVec, y: &DeviceVec) -> Result<f64, GpuError> {
+    pub fn dot(
+        &mut self,
+        gpu: &Gpu,
+        n: usize,
+        x: &DeviceVec,
+        y: &DeviceVec,
+    ) -> Result<f64, GpuError> {
         let n32 = u32_len(n, "vector length")?;
         let m = DOT_BLOCKS;
         let c1 = LaunchConfig {
@@ -197,7 +209,14 @@ pub fn axpy(gpu: &Gpu, n: usize, a: f64, x: &DeviceVec, y: &mut DeviceVec) -> Re
 }
 
 /// y[..n] = a x + b y
-pub fn axpby(gpu: &Gpu, n: usize, a: f64, x: &DeviceVec, bb: f64, y: &mut DeviceVec) -> Result<(), GpuError> {
+pub fn axpby(
+    gpu: &Gpu,
+    n: usize,
+    a: f64,
+    x: &DeviceVec,
+    bb: f64,
+    y: &mut DeviceVec,
+) -> Result<(), GpuError> {
     let n32 = u32_len(n, "vector length")?;
     let mut b = gpu.stream.launch_builder(gpu.function("axpby"));
     b.arg(&n32).arg(&a).arg(&x.data).arg(&bb).arg(&mut y.data);
@@ -207,17 +226,31 @@ pub fn axpby(gpu: &Gpu, n: usize, a: f64, x: &DeviceVec, bb: f64, y: &mut Device
 }
 
 /// z[..n] = inv_diag r
-pub fn jacobi(gpu: &Gpu, n: usize, inv_diag: &DeviceVec, r: &DeviceVec, z: &mut DeviceVec) -> Result<(), GpuError> {
+pub fn jacobi(
+    gpu: &Gpu,
+    n: usize,
+    inv_diag: &DeviceVec,
+    r: &DeviceVec,
+    z: &mut DeviceVec,
+) -> Result<(), GpuError> {
     let n32 = u32_len(n, "vector length")?;
     let mut b = gpu.stream.launch_builder(gpu.function("jacobi_apply"));
-    b.arg(&n32).arg(&inv_diag.data).arg(&r.data).arg(&mut z.data);
+    b.arg(&n32)
+        .arg(&inv_diag.data)
+        .arg(&r.data)
+        .arg(&mut z.data);
     // SAFETY: matches jacobi_apply(n, inv_diag, r, z).
     unsafe { b.launch(cfg(n)) }?;
     Ok(())
 }
 
 /// r[..n] = b - r
-pub fn residual_from(gpu: &Gpu, n: usize, b_vec: &DeviceVec, r: &mut DeviceVec) -> Result<(), GpuError> {
+pub fn residual_from(
+    gpu: &Gpu,
+    n: usize,
+    b_vec: &DeviceVec,
+    r: &mut DeviceVec,
+) -> Result<(), GpuError> {
     let n32 = u32_len(n, "vector length")?;
     let mut b = gpu.stream.launch_builder(gpu.function("residual_from"));
     b.arg(&n32).arg(&b_vec.data).arg(&mut r.data);

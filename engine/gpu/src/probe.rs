@@ -27,7 +27,11 @@ pub fn driver() -> Result<DriverInfo, GpuError> {
 pub fn nvrtc() -> Result<(), GpuError> {
     static PROBE: OnceLock<Result<(), GpuError>> = OnceLock::new();
     PROBE
-        .get_or_init(|| open_any("nvrtc").map(|_| ()).map_err(GpuError::NvrtcMissing))
+        .get_or_init(|| {
+            open_any("nvrtc")
+                .map(|_| ())
+                .map_err(GpuError::NvrtcMissing)
+        })
         .clone()
 }
 
@@ -35,15 +39,19 @@ pub fn nvrtc() -> Result<(), GpuError> {
 /// the last loader message.
 fn open_any(name: &str) -> Result<libloading::Library, String> {
     let mut last = String::from("no candidate names");
-    for cand in cudarc::get_lib_name_candidates(name) {
+    let cands = cudarc::get_lib_name_candidates(name);
+    for cand in &cands {
         // SAFETY: loading a shared library runs its initialisers; the CUDA libraries are
         // designed to be dlopened this way (cudarc does exactly this).
-        match unsafe { libloading::Library::new(&cand) } {
+        match unsafe { libloading::Library::new(cand) } {
             Ok(lib) => return Ok(lib),
             Err(e) => last = e.to_string(),
         }
     }
-    Err(last)
+    Err(format!(
+        "none of {} names could be opened (lib{name}.so, lib{name}.so.12, lib{name}.so.1, ...); last: {last}",
+        cands.len()
+    ))
 }
 
 type CuInit = unsafe extern "C" fn(c_uint) -> c_int;

@@ -13,7 +13,7 @@ fn nvrtc_or_skip(test: &str) -> bool {
                 .iter()
                 .any(|k| std::env::var(k).is_ok_and(|v| v == "1"));
             assert!(!required, "{test}: NVRTC required but {e}");
-            eprintln!("{test}: skipped: {e}");
+            galvana_gpu::skip_notice(test, &e.to_string());
             false
         }
     }
@@ -27,7 +27,11 @@ fn nvrtc_compiles_every_kernel_for_hopper_and_ampere_or_skips() {
     for arch in ["compute_80", "compute_90"] {
         for m in kernels::ALL {
             let ptx = compile::ptx(m, arch).unwrap_or_else(|e| panic!("{e}"));
-            assert!(ptx.contains(&format!(".target sm_{}", &arch[8..])), "{}: {arch}", m.name);
+            assert!(
+                ptx.contains(&format!(".target sm_{}", &arch[8..])),
+                "{}: {arch}",
+                m.name
+            );
             for e in m.entries {
                 assert!(
                     ptx.contains(&format!(".entry {e}(")),
@@ -36,8 +40,16 @@ fn nvrtc_compiles_every_kernel_for_hopper_and_ampere_or_skips() {
                 );
             }
             // --fmad=false: no fused multiply-add, so products round as on the CPU.
-            assert!(!ptx.contains("fma.rn.f64"), "{}: fused multiply-add in PTX", m.name);
-            assert!(ptx.contains("mul.rn.f64"), "{}: no f64 multiply at all?", m.name);
+            assert!(
+                !ptx.contains("fma.rn.f64"),
+                "{}: fused multiply-add in PTX",
+                m.name
+            );
+            assert!(
+                ptx.contains("mul.rn.f64"),
+                "{}: no f64 multiply at all?",
+                m.name
+            );
         }
     }
 }
@@ -53,5 +65,8 @@ fn nvrtc_reports_a_broken_kernel_with_its_log_or_skips() {
         entries: &["k"],
     };
     let err = compile::ptx(&bad, "compute_90").unwrap_err().to_string();
-    assert!(err.contains("broken.cu") && err.contains("undeclared"), "{err}");
+    assert!(
+        err.contains("broken.cu") && err.contains("undeclared"),
+        "{err}"
+    );
 }

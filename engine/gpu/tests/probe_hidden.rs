@@ -11,6 +11,8 @@ fn hidden_devices_give_a_typed_error_not_a_panic() {
         Err(GpuError::NoDevice(m)) => assert!(m.contains("NoDevFiles"), "{m}"),
         other => panic!("expected NoDevice, got {other:?}"),
     }
-    let err = Gpu::open(0).err().expect("open must fail with devices hidden");
+    let err = Gpu::open(0)
+        .err()
+        .expect("open must fail with devices hidden");
     assert!(matches!(err, GpuError::NoDevice(_)), "{err}");
 }
