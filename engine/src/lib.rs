@@ -7,6 +7,7 @@
 pub mod battery_run;
 pub mod cli;
 pub mod comm;
+pub mod compute;
 pub mod electrochem;
 pub mod fem;
 pub mod io;

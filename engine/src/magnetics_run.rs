@@ -151,6 +151,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         Err(code) => return Some(code),
     };
     let (dir, t0) = (session.dir.clone(), session.t0);
+    let device = session.device.clone();
     let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);
     if !args.quiet {
         println!(
@@ -244,6 +245,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "inductance_note": inductance_note,
         "wall_s": t0.elapsed().as_secs_f64(),
         "ranks": comm.size(),
+        "device": device,
         "version": env!("CARGO_PKG_VERSION"),
         "deck_sha256": deck.hash(),
     });

@@ -22,6 +22,9 @@ pub fn report(path: &Path, diags: &[Diagnostic]) -> i32 {
 /// The output side of a meshless run on rank 0.
 pub struct Session {
     pub dir: PathBuf,
+    /// The device the run computes on, for the header and summary.json ("cpu" until a
+    /// meshless kind has a GPU path).
+    pub device: String,
     pub t0: Instant,
     events: std::fs::File,
     seq: u64,
@@ -36,6 +39,23 @@ impl Session {
             eprintln!("error: {what} runs do not checkpoint; run them again instead of --restart");
             return Err(EXIT_USAGE);
         }
+        // Honour `[compute] device` as every deck kind does: `cuda` on a node without one
+        // fails before any output. These runs have no GPU path yet, so they compute on the CPU.
+        let device = match crate::compute::select_serial(deck, args.device.as_deref()) {
+            Ok(sel) => {
+                if let Some(n) = sel.notice.filter(|_| !args.quiet) {
+                    println!("Notice: {n}");
+                }
+                if sel.gpu.is_some() && !args.quiet {
+                    println!("Notice: {what} runs have no GPU path yet; computing on the CPU ({} left idle)", sel.label);
+                }
+                "cpu".to_string()
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(EXIT_RUN_FAILED);
+            }
+        };
         let explicit = args
             .output
             .clone()
@@ -58,6 +78,7 @@ impl Session {
         })?;
         Ok(Self {
             dir,
+            device,
             t0,
             events,
             seq: 0,
