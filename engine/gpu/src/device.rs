@@ -15,6 +15,7 @@ pub struct Gpu {
     pub cc: (i32, i32),
     /// Global memory (bytes).
     pub memory: usize,
+    ctx: Arc<CudaContext>,
     pub(crate) stream: Arc<CudaStream>,
     functions: HashMap<&'static str, CudaFunction>,
     _modules: Vec<Arc<CudaModule>>,
@@ -52,6 +53,7 @@ impl Gpu {
             name,
             cc,
             memory,
+            ctx,
             stream,
             functions,
             _modules: modules,
@@ -68,6 +70,22 @@ impl Gpu {
     /// Waits for every queued kernel and copy.
     pub fn synchronize(&self) -> Result<(), GpuError> {
         Ok(self.stream.synchronize()?)
+    }
+
+    /// Theoretical memory bandwidth (bytes/s) from the driver's memory clock and bus width
+    /// (double data rate), for reporting achieved bandwidth as a fraction of it.
+    pub fn peak_bandwidth(&self) -> Option<f64> {
+        use cudarc::driver::sys::CUdevice_attribute as A;
+        let clock_khz = self
+            .ctx
+            .attribute(A::CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE)
+            .ok()?;
+        let bus_bits = self
+            .ctx
+            .attribute(A::CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH)
+            .ok()?;
+        (clock_khz > 0 && bus_bits > 0)
+            .then(|| 2.0 * clock_khz as f64 * 1e3 * bus_bits as f64 / 8.0)
     }
 
     /// "NVIDIA H200 (cuda:0, sm_90, 141 GB)".
