@@ -45,7 +45,7 @@ fn compile(module: &Module, arch: &str) -> Result<String, GpuError> {
     let opts = cudarc::nvrtc::CompileOptions {
         // No fused multiply-add: products round as on the CPU (CPU/GPU agree to rounding).
         fmad: Some(false),
-        options: vec![format!("--gpu-architecture={arch}"), "--std=c++14".into()],
+        options: vec![format!("--gpu-architecture={arch}")],
         name: Some(module.name.to_string()),
         ..Default::default()
     };
