@@ -15,6 +15,7 @@ pub const LINALG: Module = Module {
     entries: &[
         "spmv_csr_scalar",
         "spmv_csr_vector",
+        "spmv_csr_lanes4",
         "dot_partial",
         "dot_final",
         "axpy",

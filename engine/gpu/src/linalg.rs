@@ -76,6 +76,8 @@ pub enum SpmvKind {
     Scalar,
     /// One warp per row.
     Vector,
+    /// Four lanes per row.
+    Lanes4,
     /// Vector when rows average 16 or more entries, else scalar.
     Auto,
 }
@@ -133,6 +135,7 @@ impl DeviceCsr {
         let n = self.n_rows as u32;
         let (name, cfg) = match kind {
             SpmvKind::Vector => ("spmv_csr_vector", cfg(self.n_rows * 32)),
+            SpmvKind::Lanes4 => ("spmv_csr_lanes4", cfg(self.n_rows * 4)),
             _ => ("spmv_csr_scalar", cfg(self.n_rows)),
         };
         let f = gpu.function(name);

@@ -74,7 +74,7 @@ fn gpu_spmv_matches_cpu_or_skips() {
     let want = spmv_cpu(&rp, &cols, &vals, &x);
     let a = DeviceCsr::new(&gpu, &rp, &cols, &vals).unwrap();
     let dx = DeviceVec::from_host(&gpu, &x).unwrap();
-    for kind in [SpmvKind::Scalar, SpmvKind::Vector] {
+    for kind in [SpmvKind::Scalar, SpmvKind::Vector, SpmvKind::Lanes4] {
         let mut dy = DeviceVec::zeros(&gpu, x.len()).unwrap();
         a.spmv(&gpu, kind, &dx, &mut dy).unwrap();
         let mut got = vec![0.0; x.len()];

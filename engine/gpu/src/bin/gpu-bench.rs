@@ -102,7 +102,7 @@ fn main() {
     let x = DeviceVec::from_host(&gpu, &vec![1.0; n]).unwrap();
     let mut y = DeviceVec::zeros(&gpu, n).unwrap();
     let bytes = (12 * nnz + 4 * (n + 1) + 16 * n) as f64;
-    for kind in [SpmvKind::Scalar, SpmvKind::Vector] {
+    for kind in [SpmvKind::Scalar, SpmvKind::Lanes4, SpmvKind::Vector] {
         let t = timed(&gpu, 50, || a.spmv(&gpu, kind, &x, &mut y).unwrap());
         let bw = bytes / t;
         let frac = peak.map_or("peak unknown".to_string(), |p| {
