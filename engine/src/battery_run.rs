@@ -83,6 +83,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         Ok(s) => s,
         Err(code) => return Some(code),
     };
+    session.cpu_only("battery runs have no GPU path yet", args.quiet);
     let (dir, t0) = (session.dir.clone(), session.t0);
     let device = session.device.clone();
     let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);

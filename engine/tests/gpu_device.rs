@@ -170,3 +170,75 @@ fn gpu_cg_gives_the_cpu_answer_on_1_and_2_ranks_or_skips() {
         }
     }
 }
+
+/// A square polyline coil (straight segments: the GPU kernel's case) and a line and plane target.
+fn square_coil_deck(dir: &Path, name: &str, device: &str) -> PathBuf {
+    let p = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &p,
+        format!(
+            "[physics]\ntype = \"biot_savart\"\n\n[sources.square]\ntype = \"polyline\"\n\
+             points = [0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.1, 0.1, 0.0, 0.0, 0.1, 0.0, 0.0, 0.0, 0.0]\n\
+             current = 50.0\n\n[postprocessors.axis]\ntype = \"line\"\nstart = [0.05, 0.05, -0.1]\n\
+             end = [0.05, 0.05, 0.1]\nn = 201\n\n[postprocessors.xz]\ntype = \"plane\"\n\
+             origin = [-0.05, 0.03, -0.05]\nu = [0.2, 0.0, 0.0]\nv = [0.0, 0.0, 0.1]\nn_u = 41\nn_v = 21\n\n\
+             [compute]\ndevice = \"{device}\"\n"
+        ),
+    )
+    .unwrap();
+    p
+}
+
+#[test]
+fn polyline_coils_run_on_the_gpu_like_the_cpu_or_skip() {
+    let dir = tempdir("gpu-bs");
+    // The deck itself must be valid and run on the CPU everywhere.
+    check(
+        &run(
+            1,
+            &square_coil_deck(&dir, "cpu", "cpu"),
+            &dir.join("cpu"),
+            &[],
+        ),
+        "cpu run",
+    );
+    if galvana_gpu::gpu_or_skip("polyline_coils_run_on_the_gpu").is_none() {
+        return;
+    }
+    check(
+        &run(
+            1,
+            &square_coil_deck(&dir, "cuda", "cuda"),
+            &dir.join("gpu"),
+            &[],
+        ),
+        "cuda run",
+    );
+    let (a, b) = (summary(&dir.join("cpu")), summary(&dir.join("gpu")));
+    assert!(
+        b["device"].as_str().unwrap().starts_with("cuda:"),
+        "{}",
+        b["device"]
+    );
+    for name in ["line_axis.csv", "plane_xz.csv"] {
+        let read = |d: &str| std::fs::read_to_string(dir.join(d).join(name)).unwrap();
+        let (c, g) = (read("cpu"), read("gpu"));
+        let vals = |s: &str| -> Vec<f64> {
+            s.lines()
+                .skip(1)
+                .flat_map(|l| {
+                    l.split(',')
+                        .map(|v| v.trim().parse::<f64>().unwrap())
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let (vc, vg) = (vals(&c), vals(&g));
+        assert_eq!(vc.len(), vg.len(), "{name}");
+        let scale = vc.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        for (x, y) in vc.iter().zip(&vg) {
+            assert!((x - y).abs() <= 1e-12 * scale, "{name}: cpu {x} gpu {y}");
+        }
+    }
+    assert!(a["device"] == "cpu");
+}

@@ -17,6 +17,17 @@ pub struct SegmentParams {
 }
 
 impl SegmentParams {
+    /// From the packed form `[a, l, k, floor]` of
+    /// `galvana_physics::magnetics::FieldSource::straight_segments`.
+    pub fn from_packed(s: &[f64; 8]) -> Self {
+        Self {
+            a: [s[0], s[1], s[2]],
+            l: [s[3], s[4], s[5]],
+            k: s[6],
+            floor: s[7],
+        }
+    }
+
     /// From end points, current (A), core radius (m) and μ0.
     pub fn new(a: [f64; 3], b: [f64; 3], current: f64, core: f64, mu0: f64) -> Self {
         let l = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
