@@ -137,3 +137,42 @@ pub fn select_serial(deck: &Deck, cli: Option<&str>) -> Result<Selected, String>
     let local = select::local_rank_hint(|k| std::env::var(k).ok()).unwrap_or(0);
     select_local(request, &origin, local, 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deck(compute: &str) -> Deck {
+        let text = format!(
+            "[physics]\ntype = \"biot_savart\"\n\n[sources.l]\ntype = \"loop\"\nradius = 0.1\ncurrent = 1.0\n\n\
+             [postprocessors.a]\ntype = \"line\"\nstart = [0.0, 0.0, -0.1]\nend = [0.0, 0.0, 0.1]\nn = 3\n{compute}"
+        );
+        Deck::parse("runs/d.toml", &text, &crate::setup::registry())
+            .unwrap_or_else(|d| panic!("{d:?}"))
+    }
+
+    #[test]
+    fn the_command_line_overrides_the_deck_and_names_the_origin() {
+        let d = deck("\n[compute]\ndevice = \"cuda\"\n");
+        assert_eq!(
+            request(&d, None),
+            (
+                Request::Cuda,
+                "[compute] device = \"cuda\" in d.toml".to_string()
+            )
+        );
+        assert_eq!(
+            request(&d, Some("cpu")),
+            (Request::Cpu, "--device cpu".to_string())
+        );
+        // Without [compute] the CPU is the default.
+        assert_eq!(request(&deck(""), None).0, Request::Cpu);
+    }
+
+    #[test]
+    fn cpu_needs_no_driver() {
+        let s = select_local(Request::Cpu, "test", 3, 4).unwrap();
+        assert!(s.gpu.is_none() && s.notice.is_none());
+        assert_eq!(s.label, "cpu");
+    }
+}
