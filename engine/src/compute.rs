@@ -117,7 +117,15 @@ pub fn select(
             "CUDA device selection failed on another rank (its message is above)".into()
         }));
     }
-    let sel = got.unwrap_or_else(|_| Selected::cpu());
+    let mut sel = got.unwrap_or_else(|_| Selected::cpu());
+    // `auto` may leave some ranks on the CPU (e.g. a node without NVRTC): then all take the
+    // CPU, so that every rank runs the same solver.
+    if comm.any(sel.gpu.is_none()) && sel.gpu.is_some() {
+        sel = Selected {
+            notice: Some("device = \"auto\": another rank has no usable CUDA device; all ranks run on the CPU".into()),
+            ..Selected::cpu()
+        };
+    }
     if sel.gpu.is_some() && !quiet {
         println!(
             "Rank {} (node-local {local_rank} of {local_size}): {}",
