@@ -26,3 +26,11 @@ if ! python3 -c "import h5py, numpy, meshio, matplotlib" 2>/dev/null; then
   echo "==> installing Python packages: h5py numpy meshio matplotlib"
   python3 -m pip install -q h5py numpy meshio matplotlib
 fi
+
+# NVRTC (the CUDA run-time kernel compiler, ~45 MB wheel, ~10 s; no driver or GPU needed) so
+# that the tests compile every CUDA kernel on machines without CUDA (engine/gpu). Skip with
+# GALVANA_NO_NVRTC=1. scripts/test.sh puts its lib/ on LD_LIBRARY_PATH (scripts/nvrtc-path.sh).
+if [ "${GALVANA_NO_NVRTC:-0}" != "1" ] && ! python3 -c "import nvidia.cuda_nvrtc" 2>/dev/null; then
+  echo "==> installing NVRTC for kernel compile tests: nvidia-cuda-nvrtc-cu12"
+  python3 -m pip install -q nvidia-cuda-nvrtc-cu12 || echo "warning: NVRTC not installed; the kernel compile test will skip"
+fi

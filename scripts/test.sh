@@ -32,6 +32,10 @@ if [ "${GALVANA_NO_BROWSER:-0}" != "1" ]; then
   (cd gateway/portal-tests && npm ci --no-audit --no-fund --loglevel=error)
   export GALVANA_BROWSER_TESTS=1
 fi
+# CUDA kernels compile with NVRTC when it is installed (no GPU needed); then skipping is a failure.
+if nvrtc_dir="$(scripts/nvrtc-path.sh)"; then
+  export LD_LIBRARY_PATH="$nvrtc_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" GALVANA_REQUIRE_NVRTC=1
+fi
 echo "==> cargo test (all default crates, release)"
 cargo test --release
 if [ "${GALVANA_NO_POSTGRES:-0}" != "1" ]; then

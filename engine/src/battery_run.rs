@@ -96,7 +96,9 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         Ok(s) => s,
         Err(code) => return Some(code),
     };
+    session.cpu_only("battery runs have no GPU path yet", args.quiet);
     let (dir, t0) = (session.dir.clone(), session.t0);
+    let device = session.device.clone();
     let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);
     if !args.quiet {
         println!(
@@ -182,6 +184,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "final": last.map(|r| json!({"time_s": r.time_s, "voltage_V": r.voltage_v, "current_A": r.current_a, "discharge_capacity_Ah": r.discharge_capacity_ah})),
         "wall_s": t0.elapsed().as_secs_f64(),
         "ranks": comm.size(),
+        "device": device,
         "version": env!("CARGO_PKG_VERSION"),
         "deck_sha256": deck.hash(),
     });

@@ -113,6 +113,8 @@ pub struct RunArgs {
     pub force: bool,
     /// PETSc options appended to the deck's `petsc_options`.
     pub petsc_options: Option<String>,
+    /// `auto`, `cpu` or `cuda`, overriding `[compute] device`.
+    pub device: Option<String>,
 }
 
 /// Write `bytes` to `path` atomically: temporary file in the same directory, fsync, rename.
@@ -226,6 +228,16 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             return EXIT_INVALID;
         }
     };
+    // Before any output: a run that asked for CUDA on a node without it fails here, clearly.
+    let compute = match crate::compute::select(comm, &deck, args.device.as_deref(), args.quiet) {
+        Ok(c) => c,
+        Err(e) => {
+            if root {
+                eprintln!("error: {e}");
+            }
+            return EXIT_RUN_FAILED;
+        }
+    };
     let dir = match agree(
         comm,
         root.then(|| output_dir(&deck, args).map(|d| d.display().to_string())),
@@ -329,22 +341,33 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
         })?;
         let setup::Problem {
             assembler,
-            mut linear,
+            linear,
             newton,
             time,
             initial,
             electrochem,
         } = problem;
+        let mut linear = match compute.gpu.clone() {
+            Some(gpu) => {
+                let (l, notice) = linear.on_device(gpu);
+                if let Some(n) = notice.filter(|_| root && !args.quiet) {
+                    println!("Notice: {n}");
+                }
+                l
+            }
+            None => linear,
+        };
         let ndofs = assembler.space.n_global();
         unknowns = ndofs;
         if root && !args.quiet {
             println!(
-                "Galvana {}: {} on {} rank(s), {} unknowns, linear solver {}",
+                "Galvana {}: {} on {} rank(s), {} unknowns, linear solver {}, device {}",
                 env!("CARGO_PKG_VERSION"),
                 args.deck.display(),
                 comm.size(),
                 ndofs,
-                linear.describe()
+                linear.describe(),
+                compute.label
             );
         }
         let nc = assembler.space.ncomp;
@@ -454,6 +477,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             "steps": steps,
             "unknowns": ndofs,
             "ranks": comm.size(),
+            "device": compute.label,
             "version": env!("CARGO_PKG_VERSION"),
             "wall_s": wall,
             "timings_s": stages,

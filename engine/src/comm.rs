@@ -143,6 +143,17 @@ impl Comm {
         }
     }
 
+    /// This rank's index among the ranks on its node, and how many share the node (an MPI
+    /// split by shared memory; the launcher's environment is only a fallback in
+    /// [`galvana_gpu::select::local_rank_hint`]).
+    pub fn node_local(&self) -> (usize, usize) {
+        if self.size == 1 {
+            return (0, 1);
+        }
+        let node = self.timed(|| self.world.split_shared(self.rank as i32));
+        (node.rank() as usize, node.size() as usize)
+    }
+
     /// Broadcast a string from rank 0.
     pub fn broadcast_string(&self, s: &str) -> String {
         if self.size == 1 {

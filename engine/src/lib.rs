@@ -8,6 +8,7 @@ pub mod battery_run;
 pub mod battery_sweep;
 pub mod cli;
 pub mod comm;
+pub mod compute;
 pub mod electrochem;
 pub mod fem;
 pub mod fit_eis;

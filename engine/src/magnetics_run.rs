@@ -9,7 +9,7 @@ use crate::comm::Comm;
 use crate::meshless::{report, Session};
 use galvana_decks::{Deck, Diagnostic};
 use galvana_physics::magnetics::deck::Model;
-use galvana_physics::magnetics::{field, Field, Points};
+use galvana_physics::magnetics::{field, Field, FieldSource, Points};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -132,6 +132,24 @@ pub fn write_field_map(
     write_atomic(&dir.join("field_map.xdmf"), xml.as_bytes()).map_err(|e| e.to_string())
 }
 
+/// B at `points` from packed straight segments, on the device.
+fn gpu_field(
+    gpu: &galvana_gpu::Gpu,
+    segments: &[[f64; 8]],
+    points: &Points,
+) -> Result<Field, galvana_gpu::GpuError> {
+    use galvana_gpu::biot_savart::{add_field, SegmentParams};
+    let params: Vec<SegmentParams> = segments.iter().map(SegmentParams::from_packed).collect();
+    let mut b = Field::zeros(points.len());
+    add_field(
+        gpu,
+        &params,
+        [&points.x, &points.y, &points.z],
+        [&mut b.bx, &mut b.by, &mut b.bz],
+    )?;
+    Ok(b)
+}
+
 /// `galvana run` of a biot_savart deck; `None` if it is not one.
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     let loaded = load(&args.deck)?;
@@ -150,7 +168,15 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         Ok(s) => s,
         Err(code) => return Some(code),
     };
+    // On a GPU, coils made of straight segments (segment, polyline, racetrack, helix) are
+    // evaluated by the device kernel; loops and solenoids have no GPU path yet.
+    let segments = model.sources.straight_segments(model.mu0);
+    if segments.is_none() {
+        session.cpu_only("loop and solenoid coils have no GPU path yet", args.quiet);
+    }
+    let gpu = session.gpu.clone();
     let (dir, t0) = (session.dir.clone(), session.t0);
+    let device = session.device.clone();
     let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);
     if !args.quiet {
         println!(
@@ -165,7 +191,16 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     let (mut peak, mut peak_at) = (0.0f64, serde_json::Value::Null);
     let nt = model.targets.len();
     for (k, t) in model.targets.iter().enumerate() {
-        let b = field(&model.sources, &t.points, model.mu0, model.threads);
+        let b = match (&gpu, &segments) {
+            (Some(g), Some(s)) => match gpu_field(g, s, &t.points) {
+                Ok(b) => b,
+                Err(e) => {
+                    failure = Some(format!("GPU evaluation of target `{}` failed: {e}", t.name));
+                    break;
+                }
+            },
+            _ => field(&model.sources, &t.points, model.mu0, model.threads),
+        };
         let n = t.points.len();
         let mags: Vec<f64> = (0..n).map(|i| b.magnitude(i)).collect();
         let mean = mags.iter().sum::<f64>() / n as f64;
@@ -244,6 +279,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "inductance_note": inductance_note,
         "wall_s": t0.elapsed().as_secs_f64(),
         "ranks": comm.size(),
+        "device": device,
         "version": env!("CARGO_PKG_VERSION"),
         "deck_sha256": deck.hash(),
     });

@@ -44,6 +44,9 @@ enum Cmd {
         /// (e.g. "-ksp_type cg -pc_type gamg"); PETSC_OPTIONS in the environment also works.
         #[arg(long = "petsc-options", allow_hyphen_values = true)]
         petsc_options: Option<String>,
+        /// Compute device, overriding the deck's `[compute] device`: auto, cpu or cuda.
+        #[arg(long, value_parser = ["auto", "cpu", "cuda"])]
+        device: Option<String>,
         /// Print every Krylov iteration (PETSc's -ksp_monitor).
         #[arg(long = "ksp-monitor")]
         ksp_monitor: bool,
@@ -127,6 +130,7 @@ fn main() {
             petsc_options,
             ksp_monitor,
             quiet,
+            device,
         } => galvana_engine::cli::run(&galvana_engine::cli::RunArgs {
             deck,
             output,
@@ -137,6 +141,7 @@ fn main() {
             restart,
             force,
             petsc_options,
+            device,
         }),
     };
     std::process::exit(code);

@@ -22,6 +22,10 @@ pub fn report(path: &Path, diags: &[Diagnostic]) -> i32 {
 /// The output side of a meshless run on rank 0.
 pub struct Session {
     pub dir: PathBuf,
+    /// The device selected by `[compute] device` / `--device` (None: the CPU).
+    pub gpu: Option<std::rc::Rc<galvana_gpu::Gpu>>,
+    /// Its label ("cpu" or "cuda:0 ..."); a kind that computes on the CPU anyway reports "cpu".
+    pub device: String,
     pub t0: Instant,
     events: std::fs::File,
     seq: u64,
@@ -35,6 +39,18 @@ impl Session {
         if args.restart.is_some() {
             eprintln!("error: {what} runs do not checkpoint; run them again instead of --restart");
             return Err(EXIT_USAGE);
+        }
+        // Honour `[compute] device` as every deck kind does: `cuda` on a node without one
+        // fails before any output.
+        let sel = match crate::compute::select_serial(deck, args.device.as_deref()) {
+            Ok(sel) => sel,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(EXIT_RUN_FAILED);
+            }
+        };
+        if let Some(n) = sel.notice.as_deref().filter(|_| !args.quiet) {
+            println!("Notice: {n}");
         }
         let explicit = args
             .output
@@ -58,10 +74,26 @@ impl Session {
         })?;
         Ok(Self {
             dir,
+            gpu: sel.gpu,
+            device: sel.label,
             t0,
             events,
             seq: 0,
         })
+    }
+
+    /// For kinds (or decks) without a GPU path: say so once when a device was selected, and
+    /// compute on the CPU.
+    pub fn cpu_only(&mut self, why: &str, quiet: bool) {
+        if let Some(g) = self.gpu.take() {
+            if !quiet {
+                println!(
+                    "Notice: {why}; computing on the CPU (cuda:{} left idle)",
+                    g.ordinal
+                );
+            }
+            self.device = "cpu".into();
+        }
     }
 
     /// Append one event (`kind`, `seq`, `wall_s` added) and flush it for live readers.

@@ -23,6 +23,8 @@ const SAFE: &[&str] = &[
     "output.",
     "checkpoint.",
     "job.",
+    // CPU or GPU: the same algorithms, so a run may move between them.
+    "compute.",
     "solver.nonlinear.rtol",
     "solver.nonlinear.atol",
     "solver.nonlinear.max_it",

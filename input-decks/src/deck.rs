@@ -7,7 +7,8 @@ use crate::diag::{Diagnostic, LineIndex, Span};
 use crate::parse::parse_toml;
 use crate::schema::{Registry, SectionKind};
 use crate::sections::{
-    CheckpointOptions, InitialOptions, JobOptions, OutputOptions, SolverOptions, TimeOptions,
+    CheckpointOptions, ComputeOptions, InitialOptions, JobOptions, OutputOptions, SolverOptions,
+    TimeOptions,
 };
 use crate::value::{Object, Value, ValueKind};
 use sha2::{Digest, Sha256};
@@ -37,6 +38,8 @@ pub struct Deck {
     pub output: OutputOptions,
     pub job: JobOptions,
     pub checkpoint: CheckpointOptions,
+    /// `[compute]`: CPU or CUDA.
+    pub compute: ComputeOptions,
     /// The fixed sections as checked objects, keyed by path (`solver.linear`), defaults included;
     /// also the sections the physics adds (`Registry::sections`), where the deck writes them.
     pub fixed: BTreeMap<String, Object>,
@@ -259,6 +262,7 @@ fn assemble(
         output: OutputOptions::from_object(f.get("output")?),
         job: JobOptions::from_object(f.get("job")?),
         checkpoint: CheckpointOptions::from_object(f.get("checkpoint")?),
+        compute: ComputeOptions::from_object(f.get("compute")?),
         fixed: c
             .fixed
             .into_iter()

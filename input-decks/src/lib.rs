@@ -25,9 +25,9 @@ pub use diag::{did_you_mean, Diagnostic, LineIndex, Severity, Span};
 pub use docs::reference_markdown;
 pub use schema::{ObjectSpec, ParamKind, ParamSpec, Registry, SectionKind};
 pub use sections::{
-    Backend, CheckpointOptions, FixedSection, InitialOptions, JobOptions, KspType, LineSearch,
-    LinearOptions, NonlinearOptions, OutputOptions, PcType, SolverOptions, TimeKind, TimeOptions,
-    TimeScheme,
+    Backend, CheckpointOptions, ComputeOptions, Device, FixedSection, InitialOptions, JobOptions,
+    KspType, LineSearch, LinearOptions, NonlinearOptions, OutputOptions, PcType, SolverOptions,
+    TimeKind, TimeOptions, TimeScheme,
 };
 pub use value::{Object, Value, ValueKind};
 

@@ -30,6 +30,8 @@ pub enum LinearSolver {
         opts: KrylovOptions,
         pc: PcType,
     },
+    /// Native CG on a CUDA device (`[compute] device`).
+    Cuda(crate::solve::gpu_linear::GpuCg),
     #[cfg(feature = "petsc")]
     Petsc(crate::solve::petsc_backend::PetscSolver),
 }
@@ -38,6 +40,7 @@ impl LinearSolver {
     pub fn describe(&self) -> String {
         match self {
             LinearSolver::Native { opts, pc } => format!("native {} + {:?}", opts.kind.name(), pc),
+            LinearSolver::Cuda(g) => g.describe(),
             #[cfg(feature = "petsc")]
             LinearSolver::Petsc(p) => format!("PETSc ({})", p.options()),
         }
@@ -79,8 +82,27 @@ impl LinearSolver {
                     monitor,
                 ))
             }
+            LinearSolver::Cuda(g) => g.solve(comm, a, b, x, monitor),
             #[cfg(feature = "petsc")]
             LinearSolver::Petsc(p) => p.solve(comm, a, b, x, monitor),
+        }
+    }
+
+    /// Moves the solve onto `gpu` where a device path exists (native CG with Jacobi or no
+    /// preconditioner); otherwise keeps it and returns a notice saying what stays on the CPU.
+    pub fn on_device(self, gpu: std::rc::Rc<galvana_gpu::Gpu>) -> (Self, Option<String>) {
+        use crate::solve::gpu_linear::GpuCg;
+        match self {
+            LinearSolver::Native { opts, pc } if GpuCg::supports(&opts, pc) => {
+                (LinearSolver::Cuda(GpuCg { opts, pc, gpu }), None)
+            }
+            other => {
+                let why = format!(
+                    "linear solver {} has no GPU path yet (CUDA runs native cg with pc jacobi or none); it runs on the CPU",
+                    other.describe()
+                );
+                (other, Some(why))
+            }
         }
     }
 }

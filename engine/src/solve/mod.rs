@@ -3,6 +3,7 @@
 pub mod bdf;
 pub mod control;
 pub mod driver;
+pub mod gpu_linear;
 pub mod linear;
 pub mod newton;
 #[cfg(feature = "petsc")]

@@ -4,6 +4,7 @@
 //! the generated reference treat them alike; each also has a typed struct for the engine.
 
 pub mod checkpoint;
+pub mod compute;
 pub mod initial;
 pub mod job;
 pub mod output;
@@ -11,6 +12,7 @@ pub mod solver;
 pub mod time;
 
 pub use checkpoint::CheckpointOptions;
+pub use compute::{ComputeOptions, Device};
 pub use initial::InitialOptions;
 pub use job::{parse_walltime, JobOptions};
 pub use output::OutputOptions;
@@ -45,6 +47,7 @@ pub fn fixed_sections() -> Vec<FixedSection> {
         output::spec(),
         job::spec(),
         checkpoint::spec(),
+        compute::spec(),
     ]
 }
 
@@ -238,7 +241,8 @@ mod tests {
                     for w in words {
                         assert!(
                             solver::parse_choice(sec.path, p.name, w)
-                                || time::parse_choice(sec.path, p.name, w),
+                                || time::parse_choice(sec.path, p.name, w)
+                                || compute::parse_choice(sec.path, p.name, w),
                             "{}.{} = {w} has no enum variant",
                             sec.path,
                             p.name

@@ -74,6 +74,12 @@ pub trait FieldSource: Sync {
     /// Number of elementary source–point interactions per point (segments, loops), for
     /// throughput figures.
     fn elements(&self) -> usize;
+    /// The source as straight segments in evaluation order, each `[a (3), l = b − a (3),
+    /// k = μ0 I/(4π), floor = core² |l|²/2]` as `segment_kernel` takes them (for the GPU
+    /// kernel, which sums them in this order); `None` when it is not made of segments.
+    fn straight_segments(&self, _mu0: f64) -> Option<Vec<[f64; 8]>> {
+        None
+    }
 }
 
 /// Several sources evaluated together (fields add).
@@ -99,6 +105,13 @@ impl FieldSource for Collection {
     }
     fn elements(&self) -> usize {
         self.sources.iter().map(|s| s.elements()).sum()
+    }
+    fn straight_segments(&self, mu0: f64) -> Option<Vec<[f64; 8]>> {
+        let mut all = Vec::new();
+        for s in &self.sources {
+            all.extend(s.straight_segments(mu0)?);
+        }
+        Some(all)
     }
 }
 

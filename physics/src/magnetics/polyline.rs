@@ -137,4 +137,16 @@ impl FieldSource for Polyline {
     fn elements(&self) -> usize {
         self.starts.len()
     }
+    fn straight_segments(&self, mu0: f64) -> Option<Vec<[f64; 8]>> {
+        let k = mu0 * self.current / (4.0 * PI);
+        let segs = self.starts.iter().zip(&self.vecs).map(|(&a, &l)| {
+            let l2 = super::dot(l, l);
+            let core2 = match self.wire_radius {
+                Some(r) => r * r,
+                None => DEFAULT_CORE * DEFAULT_CORE * l2,
+            };
+            [a[0], a[1], a[2], l[0], l[1], l[2], k, 0.5 * core2 * l2]
+        });
+        Some(segs.collect())
+    }
 }
