@@ -9,12 +9,12 @@ use crate::comm::Comm;
 use galvana_decks::{Deck, Device};
 use galvana_gpu::select::{self, Choice, Request};
 use galvana_gpu::Gpu;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// The outcome of device selection on this rank.
 pub struct Selected {
     /// The opened device, or `None` for the CPU.
-    pub gpu: Option<Rc<Gpu>>,
+    pub gpu: Option<Arc<Gpu>>,
     /// "cpu" or e.g. "cuda:0 NVIDIA H200 (sm_90, 141 GB)", for the run header and summary.json.
     pub label: String,
     /// A one-line notice for the console (`auto` falling back to the CPU, shared devices).
@@ -90,7 +90,7 @@ pub fn select_local(
                 format!("{local_size} ranks on this node share fewer devices; ranks take them round-robin")
             });
             Ok(Selected {
-                gpu: Some(Rc::new(gpu)),
+                gpu: Some(Arc::new(gpu)),
                 label,
                 notice,
             })

@@ -23,7 +23,7 @@ pub fn report(path: &Path, diags: &[Diagnostic]) -> i32 {
 pub struct Session {
     pub dir: PathBuf,
     /// The device selected by `[compute] device` / `--device` (None: the CPU).
-    pub gpu: Option<std::rc::Rc<galvana_gpu::Gpu>>,
+    pub gpu: Option<std::sync::Arc<galvana_gpu::Gpu>>,
     /// Its label ("cpu" or "cuda:0 ..."); a kind that computes on the CPU anyway reports "cpu".
     pub device: String,
     pub t0: Instant,

@@ -9,13 +9,13 @@ use crate::solve::linear::PcType;
 use galvana_gpu::cg::{self, CgOptions, HostComm, System};
 use galvana_gpu::linalg::DeviceCsr;
 use galvana_gpu::Gpu;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// CG on a device.
 pub struct GpuCg {
     pub opts: KrylovOptions,
     pub pc: PcType,
-    pub gpu: Rc<Gpu>,
+    pub gpu: Arc<Gpu>,
 }
 
 /// The engine's MPI runtime as the device CG sees it.

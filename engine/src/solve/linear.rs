@@ -90,7 +90,7 @@ impl LinearSolver {
 
     /// Moves the solve onto `gpu` where a device path exists (native CG with Jacobi or no
     /// preconditioner); otherwise keeps it and returns a notice saying what stays on the CPU.
-    pub fn on_device(self, gpu: std::rc::Rc<galvana_gpu::Gpu>) -> (Self, Option<String>) {
+    pub fn on_device(self, gpu: std::sync::Arc<galvana_gpu::Gpu>) -> (Self, Option<String>) {
         use crate::solve::gpu_linear::GpuCg;
         match self {
             LinearSolver::Native { opts, pc } if GpuCg::supports(&opts, pc) => {
