@@ -3,6 +3,7 @@
 //! currents in C-rate, A or mA, power in W, durations in s, min or h.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// What the cell is asked to do in one step.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +15,85 @@ pub enum Drive {
     /// Constant voltage [V].
     Voltage(f64),
     Rest,
+    /// A current that follows a profile read from a CSV file (`Run <file>`).
+    Profile(Arc<Profile>),
+}
+
+/// A current profile: current [A] (positive on discharge) against time since the start of
+/// the step [s], linear between the rows (a jump is written as two rows at the same time);
+/// the step lasts until the last row's time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// Where it was read from (for messages).
+    pub source: String,
+    pub t: Vec<f64>,
+    pub i: Vec<f64>,
+}
+
+impl Profile {
+    /// The current at `tau` s into the step; at a jump, the value after it.
+    pub fn current_at(&self, tau: f64) -> f64 {
+        let k = self.t.partition_point(|&t| t <= tau);
+        if k == 0 {
+            return self.i[0];
+        }
+        if k >= self.t.len() {
+            return *self.i.last().expect("a profile has rows");
+        }
+        let (t0, t1) = (self.t[k - 1], self.t[k]);
+        let s = (tau - t0) / (t1 - t0);
+        self.i[k - 1] + s * (self.i[k] - self.i[k - 1])
+    }
+
+    /// The current just before `tau` (the value before a jump at `tau`).
+    pub fn current_before(&self, tau: f64) -> f64 {
+        let k = self.t.partition_point(|&t| t < tau);
+        if k == 0 {
+            return self.i[0];
+        }
+        if k >= self.t.len() {
+            return *self.i.last().expect("a profile has rows");
+        }
+        let (t0, t1) = (self.t[k - 1], self.t[k]);
+        let s = (tau - t0) / (t1 - t0);
+        self.i[k - 1] + s * (self.i[k] - self.i[k - 1])
+    }
+
+    /// The first row time after `tau` (+`eps`), where the current's slope may change.
+    pub fn next_breakpoint(&self, tau: f64, eps: f64) -> Option<f64> {
+        let k = self.t.partition_point(|&t| t <= tau + eps);
+        self.t.get(k).copied()
+    }
+
+    /// Whether the current jumps at `tau` (two rows at that time).
+    pub fn jumps_at(&self, tau: f64, eps: f64) -> bool {
+        self.t
+            .windows(2)
+            .any(|w| (w[0] - tau).abs() <= eps && (w[1] - tau).abs() <= eps)
+    }
+
+    pub fn duration(&self) -> f64 {
+        *self.t.last().expect("a profile has rows")
+    }
+
+    /// The exact charge of the profile from 0 to `tau` [A.h] (trapezoids are exact on a
+    /// piecewise-linear current).
+    pub fn charge_ah(&self, tau: f64) -> f64 {
+        let mut q = 0.0;
+        for w in 0..self.t.len().saturating_sub(1) {
+            let (t0, t1) = (self.t[w], self.t[w + 1]);
+            if t0 >= tau {
+                break;
+            }
+            if t1 <= t0 {
+                continue;
+            }
+            let end = t1.min(tau);
+            let i_end = self.i[w] + (end - t0) / (t1 - t0) * (self.i[w + 1] - self.i[w]);
+            q += 0.5 * (self.i[w] + i_end) * (end - t0);
+        }
+        q / 3600.0
+    }
 }
 
 /// When a step ends.
