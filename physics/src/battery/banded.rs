@@ -47,6 +47,15 @@ impl Banded {
         self.a[k] = v;
     }
 
+    /// The entry (i, j) before factorising (0 outside the band).
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        if j + self.kl < i || j > i + self.ku {
+            0.0
+        } else {
+            self.a[self.at(i, j)]
+        }
+    }
+
     #[inline]
     pub fn add(&mut self, i: usize, j: usize, v: f64) {
         debug_assert!(j + self.kl >= i && j <= i + self.ku, "({i}, {j}) outside the band");
@@ -99,26 +108,32 @@ impl Banded {
 
     /// Solve with the factors, in place.
     pub fn solve(&self, b: &mut [f64]) {
-        let n = self.n;
-        let ucols = self.ku + self.kl;
+        let (n, w, kl) = (self.n, self.w, self.kl);
+        let ucols = self.ku + kl;
         for k in 0..n {
             let p = self.piv[k];
             if p != k {
                 b.swap(k, p);
             }
-            let rmax = (k + self.kl + 1).min(n);
+            let bk = b[k];
+            if bk == 0.0 {
+                continue;
+            }
+            // Multipliers of column k sit at offset kl − (i − k) of rows i > k.
+            let rmax = (k + kl + 1).min(n);
             for i in k + 1..rmax {
-                b[i] -= self.a[self.at(i, k)] * b[k];
+                b[i] -= self.a[i * w + kl + k - i] * bk;
             }
         }
         for k in (0..n).rev() {
             let cmax = (k + ucols + 1).min(n);
-            let rk = self.at(k, k);
-            let mut s = b[k];
-            for j in k + 1..cmax {
-                s -= self.a[rk + (j - k)] * b[j];
-            }
-            b[k] = s / self.a[rk];
+            let row = &self.a[k * w + kl..k * w + kl + (cmax - k)];
+            let s: f64 = row[1..]
+                .iter()
+                .zip(&b[k + 1..cmax])
+                .map(|(a, x)| a * x)
+                .sum();
+            b[k] = (b[k] - s) / row[0];
         }
     }
 }
