@@ -42,7 +42,10 @@ impl Banded {
 
     #[inline]
     pub fn set(&mut self, i: usize, j: usize, v: f64) {
-        debug_assert!(j + self.kl >= i && j <= i + self.ku, "({i}, {j}) outside the band");
+        debug_assert!(
+            j + self.kl >= i && j <= i + self.ku,
+            "({i}, {j}) outside the band"
+        );
         let k = self.at(i, j);
         self.a[k] = v;
     }
@@ -58,7 +61,10 @@ impl Banded {
 
     #[inline]
     pub fn add(&mut self, i: usize, j: usize, v: f64) {
-        debug_assert!(j + self.kl >= i && j <= i + self.ku, "({i}, {j}) outside the band");
+        debug_assert!(
+            j + self.kl >= i && j <= i + self.ku,
+            "({i}, {j}) outside the band"
+        );
         let k = self.at(i, j);
         self.a[k] += v;
     }

@@ -202,7 +202,7 @@ impl Battery {
         let cycles = o.opt_i64("cycles").unwrap_or(1).max(1) as usize;
         let mut steps = Vec::new();
         for (k, s) in text.iter().enumerate() {
-            let st = experiment::parse_step(s, p.nominal_capacity_ah)
+            let st = experiment::parse_step_at(s, p.nominal_capacity_ah, deck_dir)
                 .map_err(|e| err(&["physics", "experiment", &k.to_string()], e.0))?;
             steps.push(st);
         }

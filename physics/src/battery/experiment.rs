@@ -3,7 +3,10 @@
 //! currents in C-rate, A or mA, power in W, durations in s, min or h.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
+
+pub use super::profile::Profile;
 
 /// What the cell is asked to do in one step.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,83 +20,6 @@ pub enum Drive {
     Rest,
     /// A current that follows a profile read from a CSV file (`Run <file>`).
     Profile(Arc<Profile>),
-}
-
-/// A current profile: current [A] (positive on discharge) against time since the start of
-/// the step [s], linear between the rows (a jump is written as two rows at the same time);
-/// the step lasts until the last row's time.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Profile {
-    /// Where it was read from (for messages).
-    pub source: String,
-    pub t: Vec<f64>,
-    pub i: Vec<f64>,
-}
-
-impl Profile {
-    /// The current at `tau` s into the step; at a jump, the value after it.
-    pub fn current_at(&self, tau: f64) -> f64 {
-        let k = self.t.partition_point(|&t| t <= tau);
-        if k == 0 {
-            return self.i[0];
-        }
-        if k >= self.t.len() {
-            return *self.i.last().expect("a profile has rows");
-        }
-        let (t0, t1) = (self.t[k - 1], self.t[k]);
-        let s = (tau - t0) / (t1 - t0);
-        self.i[k - 1] + s * (self.i[k] - self.i[k - 1])
-    }
-
-    /// The current just before `tau` (the value before a jump at `tau`).
-    pub fn current_before(&self, tau: f64) -> f64 {
-        let k = self.t.partition_point(|&t| t < tau);
-        if k == 0 {
-            return self.i[0];
-        }
-        if k >= self.t.len() {
-            return *self.i.last().expect("a profile has rows");
-        }
-        let (t0, t1) = (self.t[k - 1], self.t[k]);
-        let s = (tau - t0) / (t1 - t0);
-        self.i[k - 1] + s * (self.i[k] - self.i[k - 1])
-    }
-
-    /// The first row time after `tau` (+`eps`), where the current's slope may change.
-    pub fn next_breakpoint(&self, tau: f64, eps: f64) -> Option<f64> {
-        let k = self.t.partition_point(|&t| t <= tau + eps);
-        self.t.get(k).copied()
-    }
-
-    /// Whether the current jumps at `tau` (two rows at that time).
-    pub fn jumps_at(&self, tau: f64, eps: f64) -> bool {
-        self.t
-            .windows(2)
-            .any(|w| (w[0] - tau).abs() <= eps && (w[1] - tau).abs() <= eps)
-    }
-
-    pub fn duration(&self) -> f64 {
-        *self.t.last().expect("a profile has rows")
-    }
-
-    /// The exact charge of the profile from 0 to `tau` [A.h] (trapezoids are exact on a
-    /// piecewise-linear current).
-    pub fn charge_ah(&self, tau: f64) -> f64 {
-        let mut q = 0.0;
-        for w in 0..self.t.len().saturating_sub(1) {
-            let (t0, t1) = (self.t[w], self.t[w + 1]);
-            if t0 >= tau {
-                break;
-            }
-            if t1 <= t0 {
-                continue;
-            }
-            let end = t1.min(tau);
-            let i_end = self.i[w] + (end - t0) / (t1 - t0) * (self.i[w + 1] - self.i[w]);
-            q += 0.5 * (self.i[w] + i_end) * (end - t0);
-        }
-        q / 3600.0
-    }
 }
 
 /// When a step ends.
@@ -187,9 +113,18 @@ fn volts(s: &str, whole: &str) -> Result<f64, ParseError> {
     num(v, "voltage", whole)
 }
 
-/// Parse one step; `capacity_ah` turns C-rates into amperes.
+/// Parse one step; `capacity_ah` turns C-rates into amperes. A drive-cycle step's file
+/// (`Run drive_cycle.csv`) is read relative to the working directory.
 pub fn parse_step(text: &str, capacity_ah: f64) -> Result<Step, ParseError> {
+    parse_step_at(text, capacity_ah, None)
+}
+
+/// As [`parse_step`], with a drive-cycle step's file relative to `dir` (the deck's folder).
+pub fn parse_step_at(text: &str, capacity_ah: f64, dir: Option<&Path>) -> Result<Step, ParseError> {
     let whole = text.trim();
+    if let Some(rest) = whole.strip_prefix("Run ") {
+        return drive_cycle(whole, rest, dir);
+    }
     let lower = whole.to_string();
     let (head, conds) = match lower.split_once(" until ") {
         Some((h, c)) => (h.trim().trim_end_matches(" or").trim(), Some(c.trim())),
@@ -224,7 +159,7 @@ pub fn parse_step(text: &str, capacity_ah: f64) -> Result<Step, ParseError> {
         Drive::Rest
     } else {
         return Err(ParseError(format!(
-            "`{whole}`: a step starts with `Discharge at`, `Charge at`, `Hold at` or `Rest for`"
+            "`{whole}`: a step starts with `Discharge at`, `Charge at`, `Hold at`, `Rest for` or `Run`"
         )));
     };
     if let Some(c) = conds {
@@ -250,6 +185,40 @@ pub fn parse_step(text: &str, capacity_ah: f64) -> Result<Step, ParseError> {
     Ok(Step {
         text: whole.to_string(),
         drive,
+        until,
+    })
+}
+
+/// `Run <file> [until <V> V [or <V> V]]`: the current follows the file's profile for its
+/// whole length, ended early by the given voltages (and always by the cell's limits).
+fn drive_cycle(whole: &str, rest: &str, dir: Option<&Path>) -> Result<Step, ParseError> {
+    let (file, conds) = match rest.split_once(" until ") {
+        Some((f, c)) => (f.trim(), Some(c)),
+        None => (rest.trim(), None),
+    };
+    if file.is_empty() {
+        return Err(ParseError(format!(
+            "`{whole}`: name the current profile's CSV file, e.g. `Run drive_cycle.csv`"
+        )));
+    }
+    let path = match dir {
+        Some(d) if Path::new(file).is_relative() => d.join(file),
+        _ => Path::new(file).to_path_buf(),
+    };
+    let profile = Profile::read(&path).map_err(|e| ParseError(format!("`{whole}`: {e}")))?;
+    let mut until = vec![Until::Duration(profile.duration())];
+    for part in conds.into_iter().flat_map(|c| c.split(" or ")) {
+        let p = part.trim();
+        if !p.ends_with('V') {
+            return Err(ParseError(format!(
+                "`{whole}`: a drive cycle ends early only at a voltage (`until 3 V`), not `{p}`"
+            )));
+        }
+        until.push(Until::Voltage(volts(p, whole)?));
+    }
+    Ok(Step {
+        text: whole.to_string(),
+        drive: Drive::Profile(Arc::new(profile)),
         until,
     })
 }

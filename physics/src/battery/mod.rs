@@ -8,6 +8,7 @@ pub mod dfn;
 pub mod electrolyte;
 pub mod experiment;
 pub mod params;
+pub mod profile;
 pub mod runner;
 pub mod sphere;
 pub mod spm;

@@ -111,6 +111,8 @@ pub fn run_with_fields<C: Cell>(
             _ => None,
         });
         let mut tau = 0.0;
+        // Capacity at the start of the step (a profile's rows take the exact integral).
+        let q0 = q;
         let mut recent = Recent::default();
         recent.restart(Point {
             tau,
@@ -141,17 +143,23 @@ pub fn run_with_fields<C: Cell>(
                 }
             }
             let mut at_break = false;
+            let mut tau_end = tau + h;
             if let Some(p) = &profile {
                 if let Some(tb) = p.next_breakpoint(tau, tol) {
                     if tb <= tau + h + tol {
                         h = tb - tau;
+                        // Exactly on the row: which side of a jump is meant must not hang
+                        // on rounding.
+                        tau_end = tb;
                         at_break = true;
+                    } else {
+                        tau_end = tau + h;
                     }
                 }
             }
             // A step that finds no solution is retried shorter (a held voltage over a long
             // step can take the secant's first guess out of the model's reach).
-            let solved = solve_current(&cell, h, tau + h, &step.drive, i_now);
+            let solved = solve_current(&cell, h, tau_end, &step.drive, i_now);
             let (i_new, v_new, next) = match solved {
                 Ok((i, n)) => (i, n.voltage(i), Some(n)),
                 Err(_) => (f64::NAN, f64::NAN, None),
@@ -168,7 +176,7 @@ pub fn run_with_fields<C: Cell>(
                 ));
             };
             let new = Point {
-                tau: tau + h,
+                tau: tau_end,
                 v: v_new,
                 i: i_new,
                 q: q + 0.5 * (i_now + i_new) * h / 3600.0,
@@ -191,7 +199,18 @@ pub fn run_with_fields<C: Cell>(
                         b = m;
                     }
                 }
-                let (ev_h, ii, vv, n) = locate(&cell, &step.drive, &ev, tau, h, g_a, g_of(&new), b - tau, i_now, period)?;
+                let (ev_h, ii, vv, n) = locate(
+                    &cell,
+                    &step.drive,
+                    &ev,
+                    tau,
+                    h,
+                    g_a,
+                    g_of(&new),
+                    b - tau,
+                    i_now,
+                    period,
+                )?;
                 let q_ev = q + 0.5 * (i_now + ii) * ev_h / 3600.0;
                 let end = Point {
                     tau: tau + ev_h,
@@ -200,7 +219,11 @@ pub fn run_with_fields<C: Cell>(
                     q: q_ev,
                 };
                 while (next_row as f64) * period < end.tau - tol {
-                    let r = recent.interpolate(&end, next_row as f64 * period);
+                    let r = exact(
+                        &profile,
+                        q0,
+                        recent.interpolate(&end, next_row as f64 * period),
+                    );
                     rows.push(row(t - tau + r.tau, &r, k));
                     next_row += 1;
                 }
@@ -217,13 +240,13 @@ pub fn run_with_fields<C: Cell>(
                 let r = if (tr - new.tau).abs() <= tol {
                     new
                 } else {
-                    recent.interpolate(&new, tr)
+                    exact(&profile, q0, recent.interpolate(&new, tr))
                 };
                 rows.push(row(t - tau + tr, &r, k));
                 next_row += 1;
             }
             t += h;
-            tau += h;
+            tau = tau_end;
             q = new.q;
             cell = next;
             i_now = i_new;
@@ -245,7 +268,7 @@ pub fn run_with_fields<C: Cell>(
             if let (true, Some(p)) = (at_break, &profile) {
                 // The current's slope changes here (the voltage has a kink): the error
                 // estimate starts again; a jump also restarts the time stepping.
-                let i_after = p.current_at(tau);
+                let i_after = p.current_at(tau + tol);
                 if p.jumps_at(tau, tol) {
                     cell.restart_history();
                     i_now = i_after;
@@ -267,6 +290,19 @@ pub fn run_with_fields<C: Cell>(
         reasons.push(reason);
     }
     Ok((Outcome { rows, reasons }, snaps))
+}
+
+/// A row between steps of a current profile: the current and capacity from the profile itself
+/// (linear current, so the capacity is exact), the voltage from the interpolant.
+fn exact(profile: &Option<std::sync::Arc<super::profile::Profile>>, q0: f64, p: Point) -> Point {
+    match profile {
+        Some(pr) => Point {
+            i: pr.current_at(p.tau),
+            q: q0 + pr.charge_ah(p.tau),
+            ..p
+        },
+        None => p,
+    }
 }
 
 fn row(t: f64, p: &Point, step: usize) -> Row {

@@ -238,7 +238,12 @@ mod tests {
         s.implicit_solve(1.4, 3.0, &d, 2e-5, &rhs, &mut a);
         s.solve_factored(&s.factor(1.4, 3.0, &d), 2e-5, &rhs, &mut b);
         for i in 0..12 {
-            assert!((a[i] - b[i]).abs() < 1e-10 * a[i].abs(), "{i}: {} vs {}", a[i], b[i]);
+            assert!(
+                (a[i] - b[i]).abs() < 1e-10 * a[i].abs(),
+                "{i}: {} vs {}",
+                a[i],
+                b[i]
+            );
         }
     }
 

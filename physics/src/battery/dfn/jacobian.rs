@@ -51,15 +51,20 @@ pub(super) fn assemble(sd: &StepData, u: &[f64], jac: &mut Banded) {
         let beta = el.w[e - 1] / (el.w[e] + el.w[e - 1]);
         let den = d2 * beta + d1 * (1.0 - beta);
         let d = d1 * d2 / den;
-        let (d_d1, d_d2) = (d2 * d2 * beta / (den * den), d1 * d1 * (1.0 - beta) / (den * den));
+        let (d_d1, d_d2) = (
+            d2 * d2 * beta / (den * den),
+            d1 * d1 * (1.0 - beta) / (den * den),
+        );
         let kap = 0.5 * (k1 + k2);
         let c_edge = 0.5 * (ce(e - 1) + ce(e));
         let gc = (ce(e) - ce(e - 1)) / dx;
         let gp = (pe(e) - pe(e - 1)) / dx;
         let bracket = chi * rtf * gc / c_edge - gp;
         // ∂i_e and ∂N on edge e with respect to c and φ_e of the nodes on either side.
-        let di_dc_l = 0.5 * dk1 * bracket + kap * chi * rtf * (-1.0 / dx / c_edge - 0.5 * gc / (c_edge * c_edge));
-        let di_dc_r = 0.5 * dk2 * bracket + kap * chi * rtf * (1.0 / dx / c_edge - 0.5 * gc / (c_edge * c_edge));
+        let di_dc_l = 0.5 * dk1 * bracket
+            + kap * chi * rtf * (-1.0 / dx / c_edge - 0.5 * gc / (c_edge * c_edge));
+        let di_dc_r = 0.5 * dk2 * bracket
+            + kap * chi * rtf * (1.0 / dx / c_edge - 0.5 * gc / (c_edge * c_edge));
         let di_dp_l = kap / dx;
         let di_dp_r = -kap / dx;
         let tf = p.t_plus / F;

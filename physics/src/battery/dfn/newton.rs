@@ -51,7 +51,8 @@ fn scale(idx: usize, off: &[usize]) -> f64 {
     }
 }
 
-pub static CNT: [std::sync::atomic::AtomicUsize; 4] = [const { std::sync::atomic::AtomicUsize::new(0) }; 4];
+pub static CNT: [std::sync::atomic::AtomicUsize; 4] =
+    [const { std::sync::atomic::AtomicUsize::new(0) }; 4];
 /// The Jacobian at `u`, factorised.
 fn jacobian(sd: &StepData, u: &[f64], ws: &mut Workspace) -> bool {
     CNT[0].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
