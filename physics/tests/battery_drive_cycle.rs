@@ -77,7 +77,11 @@ fn the_example_cycle_discharges_exactly_its_integral() {
     for model in ["spm", "spme", "dfn"] {
         let out = run_model(model, 0.7, &steps);
         assert_eq!(out.reasons.len(), 4, "{model}: {:?}", out.reasons);
-        assert!(out.reasons[0].ends_with("422 s elapsed"), "{:?}", out.reasons);
+        assert!(
+            out.reasons[0].ends_with("422 s elapsed"),
+            "{:?}",
+            out.reasons
+        );
         let cycle_len = t_end + 120.0;
         for r in &out.rows {
             let k = r.step / 2;
@@ -98,13 +102,19 @@ fn the_example_cycle_discharges_exactly_its_integral() {
                 "{model} row {r:?}: capacity {q}"
             );
             if (tau - tau.round()).abs() < 1e-9 && r.step % 2 == 0 {
-                assert!((r.current_a - i).abs() < 1e-9, "{model} row {r:?}: current {i}");
+                assert!(
+                    (r.current_a - i).abs() < 1e-9,
+                    "{model} row {r:?}: current {i}"
+                );
             }
         }
         let last = out.rows.last().unwrap();
         assert!((last.time_s - 2.0 * (t_end + 120.0)).abs() < 1e-6);
         assert!((last.discharge_capacity_ah - 2.0 * per_cycle).abs() < 1e-12);
-        assert!(out.rows.iter().all(|r| r.voltage_v > 3.0 && r.voltage_v < 4.2));
+        assert!(out
+            .rows
+            .iter()
+            .all(|r| r.voltage_v > 3.0 && r.voltage_v < 4.2));
     }
 }
 
@@ -121,8 +131,14 @@ fn a_constant_profile_is_the_cc_experiment() {
         assert!(a.reasons[0].ends_with("reached 2.5 V"), "{:?}", a.reasons);
         assert_eq!(a.rows.len(), b.rows.len(), "{model}");
         for (x, y) in a.rows.iter().zip(&b.rows) {
-            assert!((x.time_s - y.time_s).abs() < 1e-9, "{model}: {x:?} vs {y:?}");
-            assert!((x.voltage_v - y.voltage_v).abs() < 1e-9, "{model}: {x:?} vs {y:?}");
+            assert!(
+                (x.time_s - y.time_s).abs() < 1e-9,
+                "{model}: {x:?} vs {y:?}"
+            );
+            assert!(
+                (x.voltage_v - y.voltage_v).abs() < 1e-9,
+                "{model}: {x:?} vs {y:?}"
+            );
             assert!(
                 (x.discharge_capacity_ah - y.discharge_capacity_ah).abs() < 1e-12,
                 "{model}: {x:?} vs {y:?}"
@@ -142,7 +158,11 @@ fn voltage_limits_stop_a_drive_cycle() {
     let csv = rows(&heavy);
     for model in ["spm", "spme", "dfn"] {
         let out = run_model(model, 1.0, std::slice::from_ref(&step));
-        assert!(out.reasons[0].ends_with("reached 2.5 V"), "{:?}", out.reasons);
+        assert!(
+            out.reasons[0].ends_with("reached 2.5 V"),
+            "{:?}",
+            out.reasons
+        );
         let last = out.rows.last().unwrap();
         assert!((last.voltage_v - 2.5).abs() < 1e-6, "{last:?}");
         assert!(last.time_s < 2000.0, "{last:?}");
@@ -151,18 +171,32 @@ fn voltage_limits_stop_a_drive_cycle() {
     let regen = temp_csv("regen.csv", "0,0\n5,-10\n100,-10\n");
     let step = parse_step(&format!("Run {} until 3 V", regen.display()), 5.0).unwrap();
     let out = run_model("spme", 1.0, &[step]);
-    assert!(out.reasons[0].ends_with("reached 4.2 V"), "{:?}", out.reasons);
+    assert!(
+        out.reasons[0].ends_with("reached 4.2 V"),
+        "{:?}",
+        out.reasons
+    );
     assert!((out.rows.last().unwrap().voltage_v - 4.2).abs() < 1e-6);
 }
 
 /// A missing file or a bad row is named with file, line and column in the step's error.
 #[test]
 fn bad_profiles_are_named() {
-    let e = parse_step("Run /nonexistent/dir/cycle.csv", 5.0).unwrap_err().0;
-    assert!(e.contains("/nonexistent/dir/cycle.csv") && e.contains("cannot read"), "{e}");
+    let e = parse_step("Run /nonexistent/dir/cycle.csv", 5.0)
+        .unwrap_err()
+        .0;
+    assert!(
+        e.contains("/nonexistent/dir/cycle.csv") && e.contains("cannot read"),
+        "{e}"
+    );
     let bad = temp_csv("bad.csv", "time_s,current_A\n0,1\n10,1\n20,abc\n");
-    let e = parse_step(&format!("Run {}", bad.display()), 5.0).unwrap_err().0;
+    let e = parse_step(&format!("Run {}", bad.display()), 5.0)
+        .unwrap_err()
+        .0;
     assert!(e.contains("bad.csv:4:4: current_A `abc`"), "{e}");
     let e = parse_step("Run x.csv until C/50", 5.0).unwrap_err().0;
-    assert!(e.contains("cannot read") || e.contains("only at a voltage"), "{e}");
+    assert!(
+        e.contains("cannot read") || e.contains("only at a voltage"),
+        "{e}"
+    );
 }

@@ -383,7 +383,11 @@ fn locate<C: Cell>(
     let mut best: Option<(f64, f64, f64, f64, C)> = None;
     for _ in 0..60 {
         let (g, ii, vv, n) = f(x)?;
-        if (g > 0.0) == (g0 > 0.0) && g != 0.0 {
+        if g.abs() < 1e-10 {
+            // On the event (from either side).
+            return Ok((x, ii, vv, n));
+        }
+        if (g > 0.0) == (g0 > 0.0) {
             lo = x;
             g_lo = g;
             if side == -1 {
@@ -399,7 +403,7 @@ fn locate<C: Cell>(
             }
             side = 1;
         }
-        if g.abs() < 1e-10 || hi - lo < 1e-10 * period.max(1.0) {
+        if hi - lo < 1e-10 * period.max(1.0) {
             break;
         }
         x = (lo * g_hi - hi * g_lo) / (g_hi - g_lo);

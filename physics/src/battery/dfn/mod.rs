@@ -13,7 +13,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod jacobian;
-pub mod newton;
+mod newton;
 mod residual;
 
 use super::electrolyte::Electrolyte;

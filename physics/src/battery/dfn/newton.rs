@@ -51,11 +51,8 @@ fn scale(idx: usize, off: &[usize]) -> f64 {
     }
 }
 
-pub static CNT: [std::sync::atomic::AtomicUsize; 4] =
-    [const { std::sync::atomic::AtomicUsize::new(0) }; 4];
 /// The Jacobian at `u`, factorised.
 fn jacobian(sd: &StepData, u: &[f64], ws: &mut Workspace) -> bool {
-    CNT[0].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     assemble(sd, u, &mut ws.lu);
     ws.valid = ws.lu.factor();
     ws.valid
@@ -90,7 +87,6 @@ pub(super) fn jacobian_fd(sd: &StepData, u: &[f64], r: &[f64], jac: &mut Banded)
 pub(super) fn newton(sd: &StepData, u: &mut [f64], ws: &mut Workspace) -> Result<(), String> {
     let n = u.len();
     let off = &sd.lay.off;
-    CNT[2].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     residual(sd, u, &mut ws.r);
     let mut fresh = false;
     let mut prev = f64::INFINITY;
@@ -105,12 +101,11 @@ pub(super) fn newton(sd: &StepData, u: &mut [f64], ws: &mut Workspace) -> Result
             ws.du[j] = -ws.r[j];
         }
         ws.lu.solve(&mut ws.du);
-        CNT[1].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut norm = 0.0f64;
         for j in 0..n {
             norm = norm.max(ws.du[j].abs() / scale(j, off));
         }
-        if !fresh && !(norm <= prev) {
+        if !fresh && (norm.is_nan() || norm > prev) {
             // A kept Jacobian that no longer contracts: recompute it here.
             ws.valid = false;
             continue;
