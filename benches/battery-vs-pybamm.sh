@@ -73,7 +73,7 @@ for m in ["SPM", "SPMe", "DFN"]:
     for c in [0.5, 1.0, 2.0]:
         p, g = py[(m, c)], ga[(m, c)]
         ratio = g["solve_s_median"] / p["solve_s_median"]
-        lines.append(f"| {m} | {c} | {p['build_s']*1e3:.1f} | {p['solve_s_median']*1e3:.2f} | {g['solve_s_median']*1e3:.2f} | {ratio:.1f}× | {p['q_end_ah']:.5f} | {g['q_end_ah']:.5f} |")
+        lines.append(f"| {m} | {c} | {p['build_s']*1e3:.1f} | {p['solve_s_median']*1e3:.2f} | {g['solve_s_median']*1e3:.2f} | {ratio:.2f}× | {p['q_end_ah']:.5f} | {g['q_end_ah']:.5f} |")
 dfn1 = ga[("DFN", 1.0)]["solve_s_median"] / py[("DFN", 1.0)]["solve_s_median"]
 spm_max = max(ga[(m, c)]["solve_s_median"] for m in ["SPM", "SPMe"] for c in [0.5, 1.0, 2.0]) * 1e3
 lines += [
