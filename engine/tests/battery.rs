@@ -609,11 +609,7 @@ fn the_drive_cycle_example_discharges_its_profile() {
     let per_cycle = 1241.5 / 3600.0;
     for k in 0..3 {
         // The end of each rest (step 2k+1): k+1 cycles' charge.
-        let end = rows
-            .iter()
-            .filter(|r| r[4] == (2 * k + 1) as f64)
-            .next_back()
-            .unwrap();
+        let end = rows.iter().rfind(|r| r[4] == (2 * k + 1) as f64).unwrap();
         assert!(
             (end[3] - (k + 1) as f64 * per_cycle).abs() < 1e-9,
             "after cycle {k}: {end:?}"
