@@ -15,7 +15,7 @@ const BAND: usize = 8;
 /// Converged when the scaled Newton update is below this.
 const TOL: f64 = 1e-8;
 /// Contraction per iteration above which the Jacobian is recomputed.
-const SLOW: f64 = 0.3;
+const SLOW: f64 = 0.1;
 
 /// The factorised Jacobian of a recent solve and its work arrays, shared by the states of one
 /// run (the models clone themselves every step).
