@@ -13,18 +13,23 @@ pub struct Sphere {
     pub radius: f64,
     pub dr: f64,
     /// r² at the edges 0..=n.
-    r2e: Vec<f64>,
+    /// (Shared: the models clone themselves every step.)
+    r2e: std::sync::Arc<[f64]>,
     /// Cell volumes / 4π.
-    vol: Vec<f64>,
+    vol: std::sync::Arc<[f64]>,
 }
 
 impl Sphere {
     pub fn new(radius: f64, n: usize) -> Sphere {
         let dr = radius / n as f64;
-        let r2e = (0..=n).map(|i| (i as f64 * dr).powi(2)).collect();
+        let r2e = (0..=n)
+            .map(|i| (i as f64 * dr).powi(2))
+            .collect::<Vec<_>>()
+            .into();
         let vol = (0..n)
             .map(|i| (((i + 1) as f64 * dr).powi(3) - (i as f64 * dr).powi(3)) / 3.0)
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         Sphere {
             n,
             radius,
@@ -53,7 +58,11 @@ impl Sphere {
     /// Volume average (the particle's mean concentration).
     pub fn average(&self, c: &[f64]) -> f64 {
         let v: f64 = self.vol.iter().sum();
-        c.iter().zip(&self.vol).map(|(c, w)| c * w).sum::<f64>() / v
+        c.iter()
+            .zip(self.vol.iter())
+            .map(|(c, w)| c * w)
+            .sum::<f64>()
+            / v
     }
 
     /// Diffusivity on the edges 0..=n for a step from concentrations `c`: D(c/c_max, T) at the
@@ -101,28 +110,42 @@ impl Sphere {
         rhs: &[f64],
         out: &mut [f64],
     ) {
+        // Thomas algorithm with the coefficients made on the fly; the reduced super-diagonal
+        // lives on the stack for the usual sizes (no allocation per step).
         let n = self.n;
-        let mut lower = vec![0.0; n];
-        let mut diag = vec![0.0; n];
-        let mut upper = vec![0.0; n];
-        let mut b = rhs.to_vec();
+        let mut stack = [0.0f64; 64];
+        let mut heap = Vec::new();
+        let cp: &mut [f64] = if n <= stack.len() {
+            &mut stack[..n]
+        } else {
+            heap.resize(n, 0.0);
+            &mut heap
+        };
         for i in 0..n {
             let w = hb / self.vol[i];
-            diag[i] = a0;
+            let (mut lower, mut diag, mut upper, mut b) = (0.0, a0, 0.0, rhs[i]);
             if i > 0 {
                 let g = d[i] * self.r2e[i] / self.dr;
-                diag[i] += w * g;
-                lower[i] = -w * g;
+                diag += w * g;
+                lower = -w * g;
             }
             if i + 1 < n {
                 let g = d[i + 1] * self.r2e[i + 1] / self.dr;
-                diag[i] += w * g;
-                upper[i] = -w * g;
+                diag += w * g;
+                upper = -w * g;
             } else {
-                b[i] -= w * self.r2e[n] * flux;
+                b -= w * self.r2e[n] * flux;
             }
+            if i > 0 {
+                diag -= lower * cp[i - 1];
+                b -= lower * out[i - 1];
+            }
+            cp[i] = upper / diag;
+            out[i] = b / diag;
         }
-        thomas(&lower, &mut diag, &upper, &mut b, out);
+        for i in (0..n - 1).rev() {
+            out[i] -= cp[i] * out[i + 1];
+        }
     }
 }
 

@@ -377,7 +377,7 @@ impl Cell for Dfn {
     fn fields(&self) -> Fields {
         let el = &self.el;
         let mut f = Fields::default();
-        f.grid("x", el.x.clone());
+        f.grid("x", el.x.to_vec());
         el.grids(&mut f);
         f.grid("r_n", self.sn.centres());
         f.grid("r_p", self.sp.centres());
@@ -385,7 +385,7 @@ impl Cell for Dfn {
         let nx = el.len();
         f.push("c_e", "mol/m3", &["x"], self.ce.clone());
         f.push("phi_e", "V", &["x"], (0..nx).map(|k| at(k, 1)).collect());
-        f.push("porosity", "1", &["x"], el.eps.clone());
+        f.push("porosity", "1", &["x"], el.eps.to_vec());
         for (neg, range, sphere, cs) in [
             (true, el.neg(), &self.sn, &self.cs_n),
             (false, el.pos(), &self.sp, &self.cs_p),
