@@ -42,7 +42,7 @@ impl Banded {
 
     #[inline]
     pub fn set(&mut self, i: usize, j: usize, v: f64) {
-        debug_assert!(
+        assert!(
             j + self.kl >= i && j <= i + self.ku,
             "({i}, {j}) outside the band"
         );
@@ -61,7 +61,7 @@ impl Banded {
 
     #[inline]
     pub fn add(&mut self, i: usize, j: usize, v: f64) {
-        debug_assert!(
+        assert!(
             j + self.kl >= i && j <= i + self.ku,
             "({i}, {j}) outside the band"
         );

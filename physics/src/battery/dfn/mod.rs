@@ -450,16 +450,32 @@ mod tests {
         let n = d.lay.n;
         let mut r = vec![0.0; n];
         residual::residual(&sd, &d.u, &mut r);
-        let mut fd = crate::battery::banded::Banded::new(n, 8, 8);
+        // Every column couples only rows within the band (one column perturbed at a time).
+        let band = newton::BAND;
+        let mut rp = vec![0.0; n];
+        for j in 0..n {
+            let mut up = d.u.clone();
+            up[j] += 1e-6 * (1.0 + up[j].abs());
+            residual::residual(&sd, &up, &mut rp);
+            for i in 0..n {
+                if i + band < j || i > j + band {
+                    assert_eq!(
+                        rp[i], r[i],
+                        "row {i} depends on column {j}, outside the band"
+                    );
+                }
+            }
+        }
+        let mut fd = crate::battery::banded::Banded::new(n, band, band);
         newton::jacobian_fd(&sd, &d.u, &r, &mut fd);
-        let mut ex = crate::battery::banded::Banded::new(n, 8, 8);
+        let mut ex = crate::battery::banded::Banded::new(n, band, band);
         jacobian::assemble(&sd, &d.u, &mut ex);
         let mut worst = 0.0f64;
         for i in 0..n {
-            let scale = (i.saturating_sub(8)..(i + 9).min(n))
+            let scale = (i.saturating_sub(band)..(i + band + 1).min(n))
                 .map(|j| fd.get(i, j).abs())
                 .fold(0.0, f64::max);
-            for j in i.saturating_sub(8)..(i + 9).min(n) {
+            for j in i.saturating_sub(band)..(i + band + 1).min(n) {
                 worst = worst.max((fd.get(i, j) - ex.get(i, j)).abs() / scale);
             }
         }

@@ -9,9 +9,10 @@ use super::jacobian::assemble;
 use super::residual::{residual, StepData};
 use crate::battery::banded::Banded;
 
-/// Half-bandwidth of the Jacobian in the interleaved layout (4 unknowns per electrode node,
-/// coupled to the neighbouring nodes).
-const BAND: usize = 8;
+/// Half-bandwidth of the Jacobian in the interleaved layout: 4 unknowns per electrode node
+/// coupled to the neighbouring nodes' c_e, φ_e (and φ_s), at most 5 positions away (checked
+/// column by column in `dfn::tests::exact_jacobian_matches_finite_differences`).
+pub(super) const BAND: usize = 5;
 /// Converged when the scaled Newton update is below this.
 const TOL: f64 = 1e-8;
 /// Contraction per iteration above which the Jacobian is recomputed.
