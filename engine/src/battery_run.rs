@@ -88,13 +88,43 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
             EXIT_INVALID
         });
     }
+    Some(run_root(args, loaded, comm.size()))
+}
+
+/// Set by the MPI launchers (Open MPI, MPICH/Hydra, PMIx, Slurm's srun): this process is one
+/// rank of several, so MPI must be initialised.
+const LAUNCHER_VARS: &[&str] = &[
+    "OMPI_COMM_WORLD_SIZE",
+    "PMI_SIZE",
+    "PMI_RANK",
+    "PMIX_RANK",
+    "SLURM_STEP_ID",
+];
+
+/// `galvana run` of a battery deck without initialising MPI (which alone can take seconds),
+/// when no launcher started this process and no `field_times` need the HDF5 writer (parallel
+/// HDF5 wants MPI); `None` otherwise, and the MPI path runs the deck as before.
+pub fn run_without_mpi(args: &RunArgs) -> Option<i32> {
+    if LAUNCHER_VARS.iter().any(|v| std::env::var_os(v).is_some()) {
+        return None;
+    }
+    let loaded = load(&args.deck)?;
+    // Sweeps gather over ranks; field_times need parallel HDF5.
+    if matches!(&loaded, Ok((d, b)) if !b.field_times.is_empty() || d.fixed.contains_key("sweep")) {
+        return None;
+    }
+    Some(run_root(args, loaded, 1))
+}
+
+/// The run itself, on the one rank that does it.
+fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ranks: usize) -> i32 {
     let (deck, battery) = match loaded {
         Ok(x) => x,
-        Err(d) => return Some(report(&args.deck, &d)),
+        Err(d) => return report(&args.deck, &d),
     };
     let mut session = match Session::start(args, &deck, "battery") {
         Ok(s) => s,
-        Err(code) => return Some(code),
+        Err(code) => return code,
     };
     session.cpu_only("battery runs have no GPU path yet", args.quiet);
     let (dir, t0) = (session.dir.clone(), session.t0);
@@ -183,7 +213,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "steps": battery.steps.len(),
         "final": last.map(|r| json!({"time_s": r.time_s, "voltage_V": r.voltage_v, "current_A": r.current_a, "discharge_capacity_Ah": r.discharge_capacity_ah})),
         "wall_s": t0.elapsed().as_secs_f64(),
-        "ranks": comm.size(),
+        "ranks": ranks,
         "device": device,
         "version": env!("CARGO_PKG_VERSION"),
         "deck_sha256": deck.hash(),
@@ -207,7 +237,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     } else if !args.quiet {
         println!("Results in {}", dir.display());
     }
-    Some(code)
+    code
 }
 
 /// `battery_fields.h5`: `/grid/<name>` (cell centres, m), `/times` (s), and

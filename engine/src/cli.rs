@@ -137,6 +137,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// `galvana run DECK`: initialises MPI, runs, and returns the exit code (MPI finalised first).
 pub fn run(args: &RunArgs) -> i32 {
+    if let Some(code) = crate::battery_run::run_without_mpi(args) {
+        return code;
+    }
     let Some(universe) = mpi::initialize() else {
         eprintln!("error: MPI could not be initialised");
         return EXIT_RUN_FAILED;

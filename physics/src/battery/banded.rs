@@ -1,6 +1,6 @@
-//! LU with partial pivoting for banded matrices (lower bandwidth `kl`, upper `ku`), stored
-//! dense: the elimination only touches the band and its fill-in (`ku + kl` above the
-//! diagonal), so a system of n unknowns costs O(n·kl·(kl+ku)).
+//! LU with partial pivoting for banded matrices (lower bandwidth `kl`, upper `ku`), stored by
+//! rows with room for the fill-in of row exchanges (`ku + kl` above the diagonal), so a system
+//! of n unknowns takes O(n·(2kl+ku)) memory and O(n·kl·(kl+ku)) work.
 
 // Index loops over coupled arrays read more plainly than zipped iterators here.
 #![allow(clippy::needless_range_loop)]
@@ -10,17 +10,22 @@ pub struct Banded {
     pub n: usize,
     pub kl: usize,
     pub ku: usize,
+    /// Row i holds columns i − kl ..= i + ku + kl (the band and the fill-in of pivoting),
+    /// `w` = 2·kl + ku + 1 entries per row.
     a: Vec<f64>,
+    w: usize,
     piv: Vec<usize>,
 }
 
 impl Banded {
     pub fn new(n: usize, kl: usize, ku: usize) -> Banded {
+        let w = 2 * kl + ku + 1;
         Banded {
             n,
             kl,
             ku,
-            a: vec![0.0; n * n],
+            a: vec![0.0; n * w],
+            w,
             piv: vec![0; n],
         }
     }
@@ -29,9 +34,39 @@ impl Banded {
         self.a.iter_mut().for_each(|x| *x = 0.0);
     }
 
+    /// Position of (i, j) in the row storage; j within i − kl ..= i + ku + kl.
+    #[inline]
+    fn at(&self, i: usize, j: usize) -> usize {
+        i * self.w + (j + self.kl - i)
+    }
+
     #[inline]
     pub fn set(&mut self, i: usize, j: usize, v: f64) {
-        self.a[i * self.n + j] = v;
+        assert!(
+            j + self.kl >= i && j <= i + self.ku,
+            "({i}, {j}) outside the band"
+        );
+        let k = self.at(i, j);
+        self.a[k] = v;
+    }
+
+    /// The entry (i, j) before factorising (0 outside the band).
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        if j + self.kl < i || j > i + self.ku {
+            0.0
+        } else {
+            self.a[self.at(i, j)]
+        }
+    }
+
+    #[inline]
+    pub fn add(&mut self, i: usize, j: usize, v: f64) {
+        assert!(
+            j + self.kl >= i && j <= i + self.ku,
+            "({i}, {j}) outside the band"
+        );
+        let k = self.at(i, j);
+        self.a[k] += v;
     }
 
     /// Factorise in place; `false` if singular.
@@ -40,9 +75,9 @@ impl Banded {
         let ucols = self.ku + self.kl;
         for k in 0..n {
             let rmax = (k + self.kl + 1).min(n);
-            let (mut p, mut best) = (k, self.a[k * n + k].abs());
+            let (mut p, mut best) = (k, self.a[self.at(k, k)].abs());
             for i in k + 1..rmax {
-                let v = self.a[i * n + k].abs();
+                let v = self.a[self.at(i, k)].abs();
                 if v > best {
                     best = v;
                     p = i;
@@ -55,18 +90,22 @@ impl Banded {
             let cmax = (k + ucols + 1).min(n);
             if p != k {
                 for j in k..cmax {
-                    self.a.swap(k * n + j, p * n + j);
+                    let (x, y) = (self.at(k, j), self.at(p, j));
+                    self.a.swap(x, y);
                 }
             }
-            let d = self.a[k * n + k];
+            let d = self.a[self.at(k, k)];
+            let rk = self.at(k, k);
             for i in k + 1..rmax {
-                let m = self.a[i * n + k] / d;
+                let ik = self.at(i, k);
+                let m = self.a[ik] / d;
                 if m == 0.0 {
                     continue;
                 }
-                self.a[i * n + k] = m;
-                for j in k + 1..cmax {
-                    self.a[i * n + j] -= m * self.a[k * n + j];
+                self.a[ik] = m;
+                // Row i's entries for columns k+1.. follow (i, k) contiguously, as row k's do.
+                for off in 1..cmax - k {
+                    self.a[ik + off] -= m * self.a[rk + off];
                 }
             }
         }
@@ -75,25 +114,32 @@ impl Banded {
 
     /// Solve with the factors, in place.
     pub fn solve(&self, b: &mut [f64]) {
-        let n = self.n;
-        let ucols = self.ku + self.kl;
+        let (n, w, kl) = (self.n, self.w, self.kl);
+        let ucols = self.ku + kl;
         for k in 0..n {
             let p = self.piv[k];
             if p != k {
                 b.swap(k, p);
             }
-            let rmax = (k + self.kl + 1).min(n);
+            let bk = b[k];
+            if bk == 0.0 {
+                continue;
+            }
+            // Multipliers of column k sit at offset kl − (i − k) of rows i > k.
+            let rmax = (k + kl + 1).min(n);
             for i in k + 1..rmax {
-                b[i] -= self.a[i * n + k] * b[k];
+                b[i] -= self.a[i * w + kl + k - i] * bk;
             }
         }
         for k in (0..n).rev() {
             let cmax = (k + ucols + 1).min(n);
-            let mut s = b[k];
-            for j in k + 1..cmax {
-                s -= self.a[k * n + j] * b[j];
-            }
-            b[k] = s / self.a[k * n + k];
+            let row = &self.a[k * w + kl..k * w + kl + (cmax - k)];
+            let s: f64 = row[1..]
+                .iter()
+                .zip(&b[k + 1..cmax])
+                .map(|(a, x)| a * x)
+                .sum();
+            b[k] = (b[k] - s) / row[0];
         }
     }
 }

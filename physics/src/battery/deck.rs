@@ -54,7 +54,7 @@ pub fn spec() -> ObjectSpec {
                 "experiment",
                 ParamKind::StringArray,
                 "",
-                "Steps as PyBaMM writes them, e.g. [\"Discharge at 1C until 2.5 V\", \"Rest for 1 hour\", \"Charge at 0.5C until 4.2 V\", \"Hold at 4.2 V until C/50\"]; currents in C, A or mA, power in W.",
+                "Steps as PyBaMM writes them, e.g. [\"Discharge at 1C until 2.5 V\", \"Rest for 1 hour\", \"Charge at 0.5C until 4.2 V\", \"Hold at 4.2 V until C/50\"]; currents in C, A or mA, power in W; a drive cycle as \"Run drive_cycle.csv\" (time_s,current_A rows, linear between rows, relative to the deck; docs/battery.md).",
             ),
             ParamSpec::optional(
                 "cycles",
@@ -202,7 +202,7 @@ impl Battery {
         let cycles = o.opt_i64("cycles").unwrap_or(1).max(1) as usize;
         let mut steps = Vec::new();
         for (k, s) in text.iter().enumerate() {
-            let st = experiment::parse_step(s, p.nominal_capacity_ah)
+            let st = experiment::parse_step_at(s, p.nominal_capacity_ah, deck_dir)
                 .map_err(|e| err(&["physics", "experiment", &k.to_string()], e.0))?;
             steps.push(st);
         }

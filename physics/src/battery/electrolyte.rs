@@ -5,6 +5,7 @@
 //! mean (extrapolated at the ends), no flux through the current collectors.
 
 use super::params::{ParameterSet, F};
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct Electrolyte {
@@ -12,12 +13,12 @@ pub struct Electrolyte {
     pub nn: usize,
     pub ns: usize,
     pub np: usize,
-    /// Cell widths and centres.
-    pub w: Vec<f64>,
-    pub x: Vec<f64>,
+    /// Cell widths and centres (shared: the models clone themselves every step).
+    pub w: Arc<[f64]>,
+    pub x: Arc<[f64]>,
     /// Porosity and transport efficiency ε^b per cell.
-    pub eps: Vec<f64>,
-    pub tor: Vec<f64>,
+    pub eps: Arc<[f64]>,
+    pub tor: Arc<[f64]>,
     pub lx: f64,
 }
 
@@ -47,10 +48,10 @@ impl Electrolyte {
             nn,
             ns,
             np,
-            w,
-            x,
-            eps,
-            tor,
+            w: w.into(),
+            x: x.into(),
+            eps: eps.into(),
+            tor: tor.into(),
             lx: edge,
         }
     }

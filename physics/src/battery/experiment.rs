@@ -3,6 +3,10 @@
 //! currents in C-rate, A or mA, power in W, durations in s, min or h.
 
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use super::profile::Profile;
 
 /// What the cell is asked to do in one step.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +18,8 @@ pub enum Drive {
     /// Constant voltage [V].
     Voltage(f64),
     Rest,
+    /// A current that follows a profile read from a CSV file (`Run <file>`).
+    Profile(Arc<Profile>),
 }
 
 /// When a step ends.
@@ -107,9 +113,18 @@ fn volts(s: &str, whole: &str) -> Result<f64, ParseError> {
     num(v, "voltage", whole)
 }
 
-/// Parse one step; `capacity_ah` turns C-rates into amperes.
+/// Parse one step; `capacity_ah` turns C-rates into amperes. A drive-cycle step's file
+/// (`Run drive_cycle.csv`) is read relative to the working directory.
 pub fn parse_step(text: &str, capacity_ah: f64) -> Result<Step, ParseError> {
+    parse_step_at(text, capacity_ah, None)
+}
+
+/// As [`parse_step`], with a drive-cycle step's file relative to `dir` (the deck's folder).
+pub fn parse_step_at(text: &str, capacity_ah: f64, dir: Option<&Path>) -> Result<Step, ParseError> {
     let whole = text.trim();
+    if let Some(rest) = whole.strip_prefix("Run ") {
+        return drive_cycle(whole, rest, dir);
+    }
     let lower = whole.to_string();
     let (head, conds) = match lower.split_once(" until ") {
         Some((h, c)) => (h.trim().trim_end_matches(" or").trim(), Some(c.trim())),
@@ -144,7 +159,7 @@ pub fn parse_step(text: &str, capacity_ah: f64) -> Result<Step, ParseError> {
         Drive::Rest
     } else {
         return Err(ParseError(format!(
-            "`{whole}`: a step starts with `Discharge at`, `Charge at`, `Hold at` or `Rest for`"
+            "`{whole}`: a step starts with `Discharge at`, `Charge at`, `Hold at`, `Rest for` or `Run`"
         )));
     };
     if let Some(c) = conds {
@@ -170,6 +185,40 @@ pub fn parse_step(text: &str, capacity_ah: f64) -> Result<Step, ParseError> {
     Ok(Step {
         text: whole.to_string(),
         drive,
+        until,
+    })
+}
+
+/// `Run <file> [until <V> V [or <V> V]]`: the current follows the file's profile for its
+/// whole length, ended early by the given voltages (and always by the cell's limits).
+fn drive_cycle(whole: &str, rest: &str, dir: Option<&Path>) -> Result<Step, ParseError> {
+    let (file, conds) = match rest.split_once(" until ") {
+        Some((f, c)) => (f.trim(), Some(c)),
+        None => (rest.trim(), None),
+    };
+    if file.is_empty() {
+        return Err(ParseError(format!(
+            "`{whole}`: name the current profile's CSV file, e.g. `Run drive_cycle.csv`"
+        )));
+    }
+    let path = match dir {
+        Some(d) if Path::new(file).is_relative() => d.join(file),
+        _ => Path::new(file).to_path_buf(),
+    };
+    let profile = Profile::read(&path).map_err(|e| ParseError(format!("`{whole}`: {e}")))?;
+    let mut until = vec![Until::Duration(profile.duration())];
+    for part in conds.into_iter().flat_map(|c| c.split(" or ")) {
+        let p = part.trim();
+        if !p.ends_with('V') {
+            return Err(ParseError(format!(
+                "`{whole}`: a drive cycle ends early only at a voltage (`until 3 V`), not `{p}`"
+            )));
+        }
+        until.push(Until::Voltage(volts(p, whole)?));
+    }
+    Ok(Step {
+        text: whole.to_string(),
+        drive: Drive::Profile(Arc::new(profile)),
         until,
     })
 }

@@ -2,11 +2,13 @@
 //! experiments ("Discharge at 1C until 2.5 V", …). No MPI; the engine runs these per cell.
 
 pub mod banded;
+pub mod control;
 pub mod deck;
 pub mod dfn;
 pub mod electrolyte;
 pub mod experiment;
 pub mod params;
+pub mod profile;
 pub mod runner;
 pub mod sphere;
 pub mod spm;

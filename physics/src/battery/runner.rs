@@ -1,7 +1,8 @@
-//! Runs an experiment on a cell model: steps with constant current, power or voltage, ended by
-//! voltage, current or time, with event points located exactly (bisection on the last step's
-//! length) and output every `period` seconds, as PyBaMM's `Simulation` with `t_interp`.
+//! Runs an experiment on a cell model: steps with constant current, power, voltage or a
+//! current profile, ended by voltage, current or time, with adaptive time steps, event points
+//! located exactly and output every `period` seconds, as PyBaMM's `Simulation` with `t_interp`.
 
+use super::control::{solve_current, Point, Recent, H_MAX};
 use super::experiment::{Drive, Step, Until};
 use super::{Cell, Fields};
 
@@ -25,58 +26,6 @@ pub struct Outcome {
     pub reasons: Vec<String>,
 }
 
-/// The current that holds `drive` over a step of length `h` from `cell` (solved by secant
-/// iterations for power and voltage), with the state it leads to.
-fn solve_current<C: Cell>(cell: &C, h: f64, drive: &Drive, guess: f64) -> Result<(f64, C), String> {
-    match drive {
-        Drive::Rest => Ok((0.0, cell.advanced(h, 0.0))),
-        Drive::Current(i) => Ok((*i, cell.advanced(h, *i))),
-        Drive::Power(_) | Drive::Voltage(_) => {
-            let resid = |i: f64| {
-                let next = cell.advanced(h, i);
-                let v = next.voltage(i);
-                let r = match drive {
-                    Drive::Power(p) => i * v - p,
-                    Drive::Voltage(vt) => v - vt,
-                    _ => unreachable!(),
-                };
-                (r, next)
-            };
-            let scale = cell.nominal_capacity_ah().max(1e-9);
-            let (mut i0, mut i1) = (guess, guess + 1e-3 * scale);
-            let (mut r0, _) = resid(i0);
-            let (mut r1, mut n1) = resid(i1);
-            for _ in 0..60 {
-                if r1.abs() < 1e-11 {
-                    return Ok((i1, n1));
-                }
-                let di = if (r1 - r0).abs() > 0.0 {
-                    -r1 * (i1 - i0) / (r1 - r0)
-                } else {
-                    1e-3 * scale
-                };
-                let di = di.clamp(-10.0 * scale, 10.0 * scale);
-                i0 = i1;
-                r0 = r1;
-                i1 += di;
-                let (r, n) = resid(i1);
-                r1 = r;
-                n1 = n;
-                if di.abs() < 1e-13 * scale {
-                    return Ok((i1, n1));
-                }
-            }
-            if r1.abs() < 1e-7 {
-                Ok((i1, n1))
-            } else {
-                Err(format!(
-                    "could not hold {drive:?}: no current found (residual {r1:.3e})"
-                ))
-            }
-        }
-    }
-}
-
 /// Run `steps` from `cell`, output every `period` s. A step also ends at the cell's voltage
 /// limits (the lower on discharge, the upper on charge), as PyBaMM's voltage cut-off events.
 pub fn run<C: Cell>(cell: C, steps: &[Step], period: f64) -> Result<Outcome, String> {
@@ -84,10 +33,15 @@ pub fn run<C: Cell>(cell: C, steps: &[Step], period: f64) -> Result<Outcome, Str
 }
 
 /// As [`run`], and the model's internal state ([`Cell::fields`]) at each of `field_times`
-/// (seconds of experiment time, increasing): steps are cut to land on them exactly (the step
-/// that follows takes the rest of the cut step, so the output grid of battery.csv is kept).
-/// A time at the end of an experiment step gives the state at that end (before the next
-/// step's current); times after the end of the run are left out of the result.
+/// (seconds of experiment time, increasing): steps are cut to land on them exactly. A time at
+/// the end of an experiment step gives the state at that end (before the next step's
+/// current); times after the end of the run are left out of the result.
+///
+/// Time steps are adaptive: each step's local error in voltage and current is estimated
+/// against the extrapolation of the recent steps ([`Recent::error`]) and the next step sized
+/// for the tolerances in [`super::control`]; output rows (every `period` s of each
+/// experiment step) come from the quadratic through the last steps, and events (cut-off
+/// voltage, hold current) are located on that interpolant and then solved for exactly.
 pub fn run_with_fields<C: Cell>(
     mut cell: C,
     steps: &[Step],
@@ -97,7 +51,6 @@ pub fn run_with_fields<C: Cell>(
     let tol = 1e-9 * period.max(1.0);
     let mut snaps: Vec<(f64, Fields)> = Vec::new();
     let mut next_field = 0usize;
-    // Times already reached (t = 0 at the start).
     let mut record = |t: f64, cell: &C, next_field: &mut usize| {
         while *next_field < field_times.len() && field_times[*next_field] <= t + tol {
             snaps.push((field_times[*next_field], cell.fields()));
@@ -106,6 +59,9 @@ pub fn run_with_fields<C: Cell>(
     };
     record(0.0, &cell, &mut next_field);
     let (v_lo, v_hi) = cell.limits();
+    let i_scale = cell.nominal_capacity_ah().max(1e-9);
+    // The first step after a current jump (BDF1 on a profile that moves like √t).
+    let h0 = (period / 64.0).min(0.02);
     let mut rows = Vec::new();
     let mut reasons = Vec::new();
     let (mut t, mut q) = (0.0f64, 0.0f64);
@@ -113,17 +69,29 @@ pub fn run_with_fields<C: Cell>(
     for (k, step) in steps.iter().enumerate() {
         cell.restart_history();
         let mut until = step.until.clone();
-        match step.drive {
-            Drive::Current(i) | Drive::Power(i) if i > 0.0 => until.push(Until::Voltage(v_lo)),
-            Drive::Current(i) | Drive::Power(i) if i < 0.0 => until.push(Until::Voltage(v_hi)),
+        match &step.drive {
+            Drive::Current(i) | Drive::Power(i) if *i > 0.0 => until.push(Until::Voltage(v_lo)),
+            Drive::Current(i) | Drive::Power(i) if *i < 0.0 => until.push(Until::Voltage(v_hi)),
+            Drive::Profile(_) => {
+                until.push(Until::Voltage(v_lo));
+                until.push(Until::Voltage(v_hi));
+            }
             _ => {}
         }
-        let guess = match step.drive {
-            Drive::Current(i) => i,
+        let profile = match &step.drive {
+            Drive::Profile(p) => Some(p.clone()),
+            _ => None,
+        };
+        let guess = match &step.drive {
+            Drive::Current(i) => *i,
             Drive::Power(p) => p / cell.voltage(0.0),
+            Drive::Profile(p) => p.current_at(0.0),
             _ => last_i,
         };
-        let (i_start, _) = solve_current(&cell, 1e-9, &step.drive, guess)?;
+        let i_start = match &step.drive {
+            Drive::Profile(p) => p.current_at(0.0),
+            d => solve_current(&cell, 1e-9, 1e-9, d, guess)?.0,
+        };
         let mut i_now = i_start;
         let mut v_now = cell.voltage(i_now);
         rows.push(Row {
@@ -138,149 +106,182 @@ pub fn run_with_fields<C: Cell>(
             reasons.push(format!("{}: voltage limit reached at the start", step.text));
             continue;
         }
+        let dur = until.iter().find_map(|u| match u {
+            Until::Duration(d) => Some(*d),
+            _ => None,
+        });
         let mut tau = 0.0;
-        // Restart after the current jump with small steps (1/64 of a period, doubling).
-        let mut h_next = period / 64.0;
-        let mut first_ramp = 2;
-        // What is left of a step cut short to land on a field time.
-        let mut rest = 0.0f64;
+        // Capacity at the start of the step (a profile's rows take the exact integral).
+        let q0 = q;
+        let mut recent = Recent::default();
+        recent.restart(Point {
+            tau,
+            v: v_now,
+            i: i_now,
+            q,
+        });
+        let mut next_row = 1u64;
+        let mut h_next = h0;
         let mut h_last = f64::INFINITY;
         let reason = loop {
-            let mut h = if rest > 0.0 { rest } else { h_next };
-            let dur = until.iter().find_map(|u| {
-                if let Until::Duration(d) = u {
-                    Some(*d)
-                } else {
-                    None
-                }
-            });
+            // The step: the controller's size, no more than twice the last (variable-step
+            // BDF2 is stable for ratios below 1 + √2), cut to land on the step's end, a
+            // field time and the profile's next row.
+            let mut h = h_next.min(2.0 * h_last).min(H_MAX);
+            if recent.len() == 1 && h_last.is_finite() {
+                // Nothing to estimate the error with yet: no growth.
+                h = h.min(h_last);
+            }
             if let Some(d) = dur {
                 if tau + h >= d - 1e-9 {
                     h = d - tau;
                 }
             }
-            let mut cut = false;
             if let Some(&tf) = field_times.get(next_field) {
                 if tf > t + tol && tf < t + h - tol {
-                    rest = h - (tf - t);
                     h = tf - t;
-                    cut = true;
                 }
             }
-            if !cut {
-                rest = 0.0;
+            let mut at_break = false;
+            let mut tau_end = tau + h;
+            if let Some(p) = &profile {
+                if let Some(tb) = p.next_breakpoint(tau, tol) {
+                    if tb <= tau + h + tol {
+                        h = tb - tau;
+                        // Exactly on the row: which side of a jump is meant must not hang
+                        // on rounding.
+                        tau_end = tb;
+                        at_break = true;
+                    } else {
+                        tau_end = tau + h;
+                    }
+                }
             }
-            // A cut leaves steps of very different lengths side by side; variable-step BDF2 is
-            // stable only for moderate growth, so such a step restarts the history (BDF1 for
-            // one step). Without field times the ratio never exceeds 2 and nothing changes.
-            if h > 2.5 * h_last {
-                cell.restart_history();
-            }
-            h_last = h;
-            let (i_new, next) = solve_current(&cell, h, &step.drive, i_now)?;
-            let v_new = next.voltage(i_new);
-            if !v_new.is_finite() {
+            // A step that finds no solution is retried shorter (a held voltage over a long
+            // step can take the secant's first guess out of the model's reach).
+            let solved = solve_current(&cell, h, tau_end, &step.drive, i_now);
+            let (i_new, v_new, next) = match solved {
+                Ok((i, n)) => (i, n.voltage(i), Some(n)),
+                Err(_) => (f64::NAN, f64::NAN, None),
+            };
+            let (true, Some(next)) = (v_new.is_finite(), next) else {
+                if h > 1e-6 * period {
+                    h_next = 0.25 * h;
+                    continue;
+                }
                 return Err(format!(
                     "{}: the model failed at t = {:.3} s (no solution for the step)",
                     step.text,
                     t + h
                 ));
-            }
-            // Events inside this step: find the first crossing by bisection on the step length.
-            let crossed = |v0: f64, v1: f64, i0: f64, i1: f64| -> Option<(String, f64)> {
-                for u in &until {
-                    match u {
-                        Until::Voltage(vc) if (v0 - vc) * (v1 - vc) <= 0.0 && v0 != *vc => {
-                            return Some((format!("{} V", vc), *vc));
-                        }
-                        Until::CurrentBelow(ic) if i1.abs() <= *ic && i0.abs() > *ic => {
-                            return Some((format!("|I| = {ic} A"), *ic));
-                        }
-                        _ => {}
-                    }
-                }
-                None
             };
-            if let Some((what, target)) = crossed(v_now, v_new, i_now, i_new) {
-                let is_v = what.ends_with(" V");
-                let f = |hh: f64| -> Result<(f64, f64, f64, C), String> {
-                    let (ii, n) = solve_current(&cell, hh, &step.drive, i_now)?;
-                    let vv = n.voltage(ii);
-                    let g = if is_v { vv - target } else { ii.abs() - target };
-                    Ok((g, ii, vv, n))
-                };
-                let (mut lo, mut hi) = (0.0, h);
-                let g_lo = if is_v {
-                    v_now - target
-                } else {
-                    i_now.abs() - target
-                };
-                let mut best = f(hi)?;
-                for _ in 0..80 {
-                    let mid = 0.5 * (lo + hi);
-                    let m = f(mid)?;
-                    if (m.0 > 0.0) == (g_lo > 0.0) {
-                        lo = mid;
+            let new = Point {
+                tau: tau_end,
+                v: v_new,
+                i: i_new,
+                q: q + 0.5 * (i_now + i_new) * h / 3600.0,
+            };
+            let err = recent.error(&new, i_scale);
+            if err > 1.0 && h > 1e-6 * period {
+                h_next = h * (0.9 * err.powf(-1.0 / 3.0)).clamp(0.2, 0.9);
+                continue;
+            }
+            if let Some(ev) = crossed(&until, v_now, v_new, i_now, i_new) {
+                let g_of = |p: &Point| ev.g(p.v, p.i);
+                // On the interpolant first (no solves), then on the model.
+                let (mut a, mut b) = (tau, new.tau);
+                let g_a = g_of(&recent.last());
+                for _ in 0..60 {
+                    let m = 0.5 * (a + b);
+                    if (g_of(&recent.interpolate(&new, m)) > 0.0) == (g_a > 0.0) {
+                        a = m;
                     } else {
-                        hi = mid;
-                        best = m;
-                    }
-                    if hi - lo < 1e-10 * period.max(1.0) {
-                        break;
+                        b = m;
                     }
                 }
-                let (_, ii, vv, n) = best;
-                q += 0.5 * (i_now + ii) * hi / 3600.0;
-                t += hi;
+                let (ev_h, ii, vv, n) = locate(
+                    &cell,
+                    &step.drive,
+                    &ev,
+                    tau,
+                    h,
+                    g_a,
+                    g_of(&new),
+                    b - tau,
+                    i_now,
+                    period,
+                )?;
+                let q_ev = q + 0.5 * (i_now + ii) * ev_h / 3600.0;
+                let end = Point {
+                    tau: tau + ev_h,
+                    v: vv,
+                    i: ii,
+                    q: q_ev,
+                };
+                while (next_row as f64) * period < end.tau - tol {
+                    let r = exact(
+                        &profile,
+                        q0,
+                        recent.interpolate(&end, next_row as f64 * period),
+                    );
+                    rows.push(row(t - tau + r.tau, &r, k));
+                    next_row += 1;
+                }
+                t += ev_h;
+                q = q_ev;
                 cell = n;
                 record(t, &cell, &mut next_field);
                 last_i = ii;
-                rows.push(Row {
-                    time_s: t,
-                    voltage_v: vv,
-                    current_a: ii,
-                    discharge_capacity_ah: q,
-                    step: k,
-                });
-                break format!("{}: reached {what}", step.text);
+                rows.push(row(t, &end, k));
+                break format!("{}: reached {}", step.text, ev.what);
             }
-            q += 0.5 * (i_now + i_new) * h / 3600.0;
+            while (next_row as f64) * period <= new.tau + tol {
+                let tr = next_row as f64 * period;
+                let r = if (tr - new.tau).abs() <= tol {
+                    new
+                } else {
+                    exact(&profile, q0, recent.interpolate(&new, tr))
+                };
+                rows.push(row(t - tau + tr, &r, k));
+                next_row += 1;
+            }
             t += h;
-            tau += h;
+            tau = tau_end;
+            q = new.q;
             cell = next;
             i_now = i_new;
             v_now = v_new;
             last_i = i_new;
             record(t, &cell, &mut next_field);
-            if (tau / period - (tau / period).round()).abs() < 1e-9 {
-                rows.push(Row {
-                    time_s: t,
-                    voltage_v: v_now,
-                    current_a: i_now,
-                    discharge_capacity_ah: q,
-                    step: k,
-                });
-            }
+            recent.push(new);
+            h_last = h;
+            h_next = if recent.len() < 3 {
+                2.0 * h
+            } else {
+                h * (0.8 * err.max(1e-12).powf(-1.0 / 3.0)).clamp(0.2, 1.5)
+            };
             if let Some(d) = dur {
                 if tau >= d - 1e-9 {
                     break format!("{}: {} s elapsed", step.text, d);
                 }
             }
-            if cut {
-                // Finish the planned step before the ramp moves on.
-            } else if first_ramp > 0 && h_next < period {
-                // 1/64, 1/64, 1/32, …, 1/2: lands on the first output time.
-                if first_ramp == 2 {
-                    first_ramp = 1;
-                } else {
-                    h_next *= 2.0;
+            if let (true, Some(p)) = (at_break, &profile) {
+                // The current's slope changes here (the voltage has a kink): the error
+                // estimate starts again; a jump also restarts the time stepping.
+                let i_after = p.current_at(tau + tol);
+                if p.jumps_at(tau, tol) {
+                    cell.restart_history();
+                    i_now = i_after;
+                    v_now = cell.voltage(i_now);
+                    h_next = h0;
+                    h_last = f64::INFINITY;
                 }
-                if h_next >= period {
-                    h_next = period;
-                    first_ramp = 0;
-                }
-            } else {
-                h_next = period;
+                recent.restart(Point {
+                    tau,
+                    v: v_now,
+                    i: i_now,
+                    q,
+                });
             }
             if tau > 1e7 {
                 break format!("{}: gave up after {tau:.0} s", step.text);
@@ -289,6 +290,134 @@ pub fn run_with_fields<C: Cell>(
         reasons.push(reason);
     }
     Ok((Outcome { rows, reasons }, snaps))
+}
+
+/// A row between steps of a current profile: the current and capacity from the profile itself
+/// (linear current, so the capacity is exact), the voltage from the interpolant.
+fn exact(profile: &Option<std::sync::Arc<super::profile::Profile>>, q0: f64, p: Point) -> Point {
+    match profile {
+        Some(pr) => Point {
+            i: pr.current_at(p.tau),
+            q: q0 + pr.charge_ah(p.tau),
+            ..p
+        },
+        None => p,
+    }
+}
+
+fn row(t: f64, p: &Point, step: usize) -> Row {
+    Row {
+        time_s: t,
+        voltage_v: p.v,
+        current_a: p.i,
+        discharge_capacity_ah: p.q,
+        step,
+    }
+}
+
+/// An event inside a step: the voltage reaching a limit or |I| falling to a hold's end.
+struct Event {
+    what: String,
+    target: f64,
+    is_v: bool,
+}
+
+impl Event {
+    fn g(&self, v: f64, i: f64) -> f64 {
+        if self.is_v {
+            v - self.target
+        } else {
+            i.abs() - self.target
+        }
+    }
+}
+
+/// The first of `until`'s events between (v0, i0) and (v1, i1).
+fn crossed(until: &[Until], v0: f64, v1: f64, i0: f64, i1: f64) -> Option<Event> {
+    for u in until {
+        match u {
+            Until::Voltage(vc) if (v0 - vc) * (v1 - vc) <= 0.0 && v0 != *vc => {
+                return Some(Event {
+                    what: format!("{} V", vc),
+                    target: *vc,
+                    is_v: true,
+                });
+            }
+            Until::CurrentBelow(ic) if i1.abs() <= *ic && i0.abs() > *ic => {
+                return Some(Event {
+                    what: format!("|I| = {ic} A"),
+                    target: *ic,
+                    is_v: false,
+                });
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The step length in (0, h] from `cell` at which the event's g vanishes, by regula falsi
+/// (Illinois) on the model itself, starting from `guess` (the interpolant's root); g(0) = `g0`
+/// and g(h) = `gh` have opposite signs. Returns the length, current, voltage and state.
+#[allow(clippy::too_many_arguments)]
+fn locate<C: Cell>(
+    cell: &C,
+    drive: &Drive,
+    ev: &Event,
+    tau: f64,
+    h: f64,
+    g0: f64,
+    gh: f64,
+    guess: f64,
+    i_now: f64,
+    period: f64,
+) -> Result<(f64, f64, f64, C), String> {
+    let f = |hh: f64| -> Result<(f64, f64, f64, C), String> {
+        let (ii, n) = solve_current(cell, hh, tau + hh, drive, i_now)?;
+        let vv = n.voltage(ii);
+        Ok((ev.g(vv, ii), ii, vv, n))
+    };
+    let (mut lo, mut hi, mut g_lo, mut g_hi) = (0.0, h, g0, gh);
+    let mut x = guess.clamp(1e-12 * h, h);
+    let mut side = 0i8;
+    let mut best: Option<(f64, f64, f64, f64, C)> = None;
+    for _ in 0..60 {
+        let (g, ii, vv, n) = f(x)?;
+        if g.abs() < 1e-10 {
+            // On the event (from either side).
+            return Ok((x, ii, vv, n));
+        }
+        if (g > 0.0) == (g0 > 0.0) {
+            lo = x;
+            g_lo = g;
+            if side == -1 {
+                g_hi *= 0.5;
+            }
+            side = -1;
+        } else {
+            hi = x;
+            g_hi = g;
+            best = Some((x, g, ii, vv, n));
+            if side == 1 {
+                g_lo *= 0.5;
+            }
+            side = 1;
+        }
+        if hi - lo < 1e-10 * period.max(1.0) {
+            break;
+        }
+        x = (lo * g_hi - hi * g_lo) / (g_hi - g_lo);
+        if !(x > lo && x < hi) {
+            x = 0.5 * (lo + hi);
+        }
+    }
+    match best {
+        Some((x, _, ii, vv, n)) => Ok((x, ii, vv, n)),
+        None => {
+            let (_, ii, vv, n) = f(h)?;
+            Ok((h, ii, vv, n))
+        }
+    }
 }
 
 fn step_sign(d: &Drive) -> f64 {

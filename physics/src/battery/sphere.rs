@@ -13,18 +13,23 @@ pub struct Sphere {
     pub radius: f64,
     pub dr: f64,
     /// r² at the edges 0..=n.
-    r2e: Vec<f64>,
+    /// (Shared: the models clone themselves every step.)
+    r2e: std::sync::Arc<[f64]>,
     /// Cell volumes / 4π.
-    vol: Vec<f64>,
+    vol: std::sync::Arc<[f64]>,
 }
 
 impl Sphere {
     pub fn new(radius: f64, n: usize) -> Sphere {
         let dr = radius / n as f64;
-        let r2e = (0..=n).map(|i| (i as f64 * dr).powi(2)).collect();
+        let r2e = (0..=n)
+            .map(|i| (i as f64 * dr).powi(2))
+            .collect::<Vec<_>>()
+            .into();
         let vol = (0..n)
             .map(|i| (((i + 1) as f64 * dr).powi(3) - (i as f64 * dr).powi(3)) / 3.0)
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         Sphere {
             n,
             radius,
@@ -53,7 +58,11 @@ impl Sphere {
     /// Volume average (the particle's mean concentration).
     pub fn average(&self, c: &[f64]) -> f64 {
         let v: f64 = self.vol.iter().sum();
-        c.iter().zip(&self.vol).map(|(c, w)| c * w).sum::<f64>() / v
+        c.iter()
+            .zip(self.vol.iter())
+            .map(|(c, w)| c * w)
+            .sum::<f64>()
+            / v
     }
 
     /// Diffusivity on the edges 0..=n for a step from concentrations `c`: D(c/c_max, T) at the
@@ -101,28 +110,102 @@ impl Sphere {
         rhs: &[f64],
         out: &mut [f64],
     ) {
+        // Thomas algorithm with the coefficients made on the fly; the reduced super-diagonal
+        // lives on the stack for the usual sizes (no allocation per step).
         let n = self.n;
-        let mut lower = vec![0.0; n];
-        let mut diag = vec![0.0; n];
-        let mut upper = vec![0.0; n];
-        let mut b = rhs.to_vec();
+        let mut stack = [0.0f64; 64];
+        let mut heap = Vec::new();
+        let cp: &mut [f64] = if n <= stack.len() {
+            &mut stack[..n]
+        } else {
+            heap.resize(n, 0.0);
+            &mut heap
+        };
         for i in 0..n {
             let w = hb / self.vol[i];
-            diag[i] = a0;
+            let (mut lower, mut diag, mut upper, mut b) = (0.0, a0, 0.0, rhs[i]);
             if i > 0 {
                 let g = d[i] * self.r2e[i] / self.dr;
-                diag[i] += w * g;
-                lower[i] = -w * g;
+                diag += w * g;
+                lower = -w * g;
             }
             if i + 1 < n {
                 let g = d[i + 1] * self.r2e[i + 1] / self.dr;
-                diag[i] += w * g;
-                upper[i] = -w * g;
+                diag += w * g;
+                upper = -w * g;
             } else {
-                b[i] -= w * self.r2e[n] * flux;
+                b -= w * self.r2e[n] * flux;
             }
+            if i > 0 {
+                diag -= lower * cp[i - 1];
+                b -= lower * out[i - 1];
+            }
+            cp[i] = upper / diag;
+            out[i] = b / diag;
         }
-        thomas(&lower, &mut diag, &upper, &mut b, out);
+        for i in (0..n - 1).rev() {
+            out[i] -= cp[i] * out[i + 1];
+        }
+    }
+}
+
+/// The tridiagonal matrix of [`Sphere::implicit_solve`] for one (a0, h, D), eliminated once so
+/// that many right-hand sides (every node's particle in the DFN) cost O(n) each.
+#[derive(Clone, Debug, Default)]
+pub struct Factored {
+    /// Elimination multipliers, reduced diagonal and super-diagonal.
+    m: Vec<f64>,
+    diag: Vec<f64>,
+    upper: Vec<f64>,
+    /// The surface flux's weight in the last row.
+    flux_w: f64,
+}
+
+impl Sphere {
+    /// Eliminate `a0·c − h·f(c)` for diffusivities `d` on the edges.
+    pub fn factor(&self, a0: f64, hb: f64, d: &[f64]) -> Factored {
+        let n = self.n;
+        let mut f = Factored {
+            m: vec![0.0; n],
+            diag: vec![0.0; n],
+            upper: vec![0.0; n],
+            flux_w: hb / self.vol[n - 1] * self.r2e[n],
+        };
+        let mut lower = 0.0;
+        for i in 0..n {
+            let w = hb / self.vol[i];
+            let mut dg = a0;
+            if i > 0 {
+                let g = d[i] * self.r2e[i] / self.dr;
+                dg += w * g;
+                lower = -w * g;
+            }
+            if i + 1 < n {
+                let g = d[i + 1] * self.r2e[i + 1] / self.dr;
+                dg += w * g;
+                f.upper[i] = -w * g;
+            }
+            if i > 0 {
+                f.m[i] = lower / f.diag[i - 1];
+                dg -= f.m[i] * f.upper[i - 1];
+            }
+            f.diag[i] = dg;
+        }
+        f
+    }
+
+    /// Solve the factored system with outward surface flux `flux`; `out` may not alias `rhs`.
+    pub fn solve_factored(&self, f: &Factored, flux: f64, rhs: &[f64], out: &mut [f64]) {
+        let n = self.n;
+        out[0] = rhs[0];
+        for i in 1..n {
+            out[i] = rhs[i] - f.m[i] * out[i - 1];
+        }
+        // The flux enters the last row's right-hand side only; the forward sweep never reads it.
+        out[n - 1] = (out[n - 1] - f.flux_w * flux) / f.diag[n - 1];
+        for i in (0..n - 1).rev() {
+            out[i] = (out[i] - f.upper[i] * out[i + 1]) / f.diag[i];
+        }
     }
 }
 
@@ -166,6 +249,25 @@ mod tests {
             s.average(&c)
         );
         assert!(s.surface(&c) < c[0], "the surface is depleted first");
+    }
+
+    /// Eliminating once and solving many right-hand sides gives `implicit_solve`'s answer.
+    #[test]
+    fn factored_solve_matches() {
+        let s = Sphere::new(5e-6, 12);
+        let d: Vec<f64> = (0..13).map(|i| 1e-14 * (1.0 + 0.1 * i as f64)).collect();
+        let rhs: Vec<f64> = (0..12).map(|i| 1000.0 + 37.0 * i as f64).collect();
+        let (mut a, mut b) = (vec![0.0; 12], vec![0.0; 12]);
+        s.implicit_solve(1.4, 3.0, &d, 2e-5, &rhs, &mut a);
+        s.solve_factored(&s.factor(1.4, 3.0, &d), 2e-5, &rhs, &mut b);
+        for i in 0..12 {
+            assert!(
+                (a[i] - b[i]).abs() < 1e-10 * a[i].abs(),
+                "{i}: {} vs {}",
+                a[i],
+                b[i]
+            );
+        }
     }
 
     /// Constant surface flux: the FV solution approaches the analytic quasi-steady profile

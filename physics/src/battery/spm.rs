@@ -89,18 +89,37 @@ impl Cell for Spm {
                 Some(cm) => {
                     let w = h / hp;
                     let a0 = (1.0 + 2.0 * w) / (1.0 + w);
-                    // a0 c − h f(c) = (1+w) c_n − w²/(1+w) c_{n−1}
-                    let rhs: Vec<f64> = c
-                        .iter()
-                        .zip(cm)
-                        .map(|(cn, cm)| (1.0 + w) * cn - w * w / (1.0 + w) * cm)
-                        .collect();
-                    s.implicit_solve(a0, h, d, flux, &rhs, out)
+                    // a0 c − h f(c) = (1+w) c_n − w²/(1+w) c_{n−1}; the right-hand side goes
+                    // through `out` (no allocation per step).
+                    for ((o, cn), cm) in out.iter_mut().zip(c).zip(cm) {
+                        *o = (1.0 + w) * cn - w * w / (1.0 + w) * cm;
+                    }
+                    let mut rhs = [0.0f64; 64];
+                    if out.len() <= rhs.len() {
+                        let rhs = &mut rhs[..out.len()];
+                        rhs.copy_from_slice(out);
+                        s.implicit_solve(a0, h, d, flux, rhs, out)
+                    } else {
+                        let rhs = out.to_vec();
+                        s.implicit_solve(a0, h, d, flux, &rhs, out)
+                    }
                 }
             }
         };
-        let mut dn = vec![0.0; self.sn.n + 1];
-        let mut dp = vec![0.0; self.sp.n + 1];
+        let (mut dn_buf, mut dp_buf) = ([0.0f64; 65], [0.0f64; 65]);
+        let (mut dn_heap, mut dp_heap) = (Vec::new(), Vec::new());
+        let dn: &mut [f64] = if self.sn.n < 65 {
+            &mut dn_buf[..self.sn.n + 1]
+        } else {
+            dn_heap.resize(self.sn.n + 1, 0.0);
+            &mut dn_heap
+        };
+        let dp: &mut [f64] = if self.sp.n < 65 {
+            &mut dp_buf[..self.sp.n + 1]
+        } else {
+            dp_heap.resize(self.sp.n + 1, 0.0);
+            &mut dp_heap
+        };
         let p = &self.p;
         let hp = self.prev.as_ref().map(|p| p.2).unwrap_or(h);
         let hist = |k: usize| {
@@ -108,28 +127,16 @@ impl Cell for Spm {
                 .as_ref()
                 .map(|p| ((if k == 0 { &p.0 } else { &p.1 }).as_slice(), h / hp))
         };
-        self.sn.edge_diffusivity(
-            &self.cn,
-            hist(0),
-            p.neg.c_max,
-            &p.neg.diffusivity,
-            t,
-            &mut dn,
-        );
-        self.sp.edge_diffusivity(
-            &self.cp,
-            hist(1),
-            p.pos.c_max,
-            &p.pos.diffusivity,
-            t,
-            &mut dp,
-        );
+        self.sn
+            .edge_diffusivity(&self.cn, hist(0), p.neg.c_max, &p.neg.diffusivity, t, dn);
+        self.sp
+            .edge_diffusivity(&self.cp, hist(1), p.pos.c_max, &p.pos.diffusivity, t, dp);
         step(
             &self.sn,
             &self.cn,
             self.prev.as_ref().map(|p| p.0.as_slice()),
             hp,
-            &dn,
+            dn,
             jn / F,
             &mut next.cn,
         );
@@ -138,7 +145,7 @@ impl Cell for Spm {
             &self.cp,
             self.prev.as_ref().map(|p| p.1.as_slice()),
             hp,
-            &dp,
+            dp,
             jp / F,
             &mut next.cp,
         );

@@ -151,11 +151,11 @@ impl Cell for Spme {
 
     fn fields(&self) -> Fields {
         let mut f = Fields::default();
-        f.grid("x", self.el.x.clone());
+        f.grid("x", self.el.x.to_vec());
         self.el.grids(&mut f);
         self.particles.particle_fields(&mut f);
         f.push("c_e", "mol/m3", &["x"], self.ce.clone());
-        f.push("porosity", "1", &["x"], self.el.eps.clone());
+        f.push("porosity", "1", &["x"], self.el.eps.to_vec());
         f
     }
 }

@@ -1,0 +1,152 @@
+//! Newton's method for one DFN step with the exact banded Jacobian ([`assemble`]), kept and
+//! reused across iterations and steps (chord iterations): it is recomputed only when the
+//! iterates stop contracting fast enough.
+
+// Index loops over coupled arrays read more plainly than zipped iterators here.
+#![allow(clippy::needless_range_loop)]
+
+use super::jacobian::assemble;
+use super::residual::{residual, StepData};
+use crate::battery::banded::Banded;
+
+/// Half-bandwidth of the Jacobian in the interleaved layout: 4 unknowns per electrode node
+/// coupled to the neighbouring nodes' c_e, φ_e (and φ_s), at most 5 positions away (checked
+/// column by column in `dfn::tests::exact_jacobian_matches_finite_differences`).
+pub(super) const BAND: usize = 5;
+/// Converged when the scaled Newton update is below this.
+const TOL: f64 = 1e-8;
+/// Contraction per iteration above which the Jacobian is recomputed.
+const SLOW: f64 = 0.1;
+
+/// The factorised Jacobian of a recent solve and its work arrays, shared by the states of one
+/// run (the models clone themselves every step).
+#[derive(Debug)]
+pub(super) struct Workspace {
+    lu: Banded,
+    valid: bool,
+    r: Vec<f64>,
+    rp: Vec<f64>,
+    du: Vec<f64>,
+    trial: Vec<f64>,
+}
+
+impl Workspace {
+    pub fn new(n: usize) -> Workspace {
+        Workspace {
+            lu: Banded::new(n, BAND, BAND),
+            valid: false,
+            r: vec![0.0; n],
+            rp: vec![0.0; n],
+            du: vec![0.0; n],
+            trial: vec![0.0; n],
+        }
+    }
+}
+
+/// c_e ~ 1e3 mol/m³; potentials ~ 1 V; j ~ 1 A/m².
+fn scale(idx: usize, off: &[usize]) -> f64 {
+    if off.binary_search(&idx).is_ok() {
+        1e3
+    } else {
+        1.0
+    }
+}
+
+/// The Jacobian at `u`, factorised.
+fn jacobian(sd: &StepData, u: &[f64], ws: &mut Workspace) -> bool {
+    assemble(sd, u, &mut ws.lu);
+    ws.valid = ws.lu.factor();
+    ws.valid
+}
+
+/// The Jacobian at `u` (whose residual is `r`) by coloured finite differences, unfactorised:
+/// the check of [`assemble`].
+#[cfg(test)]
+pub(super) fn jacobian_fd(sd: &StepData, u: &[f64], r: &[f64], jac: &mut Banded) {
+    let n = u.len();
+    let off = &sd.lay.off;
+    let (mut up, mut rp, mut deltas) = (u.to_vec(), vec![0.0; n], vec![0.0; n]);
+    jac.clear();
+    let colors = 2 * BAND + 1;
+    for c in 0..colors.min(n) {
+        up.copy_from_slice(u);
+        for j in (c..n).step_by(colors) {
+            let d = 1e-7 * (u[j].abs() + scale(j, off));
+            up[j] += d;
+            deltas[j] = d;
+        }
+        residual(sd, &up, &mut rp);
+        for j in (c..n).step_by(colors) {
+            for row in j.saturating_sub(BAND)..(j + BAND + 1).min(n) {
+                jac.set(row, j, (rp[row] - r[row]) / deltas[j]);
+            }
+        }
+    }
+}
+
+/// Solve the step's equations for `u` (on entry the guess).
+pub(super) fn newton(sd: &StepData, u: &mut [f64], ws: &mut Workspace) -> Result<(), String> {
+    let n = u.len();
+    let off = &sd.lay.off;
+    residual(sd, u, &mut ws.r);
+    let mut fresh = false;
+    let mut prev = f64::INFINITY;
+    for _ in 0..40 {
+        if !ws.valid {
+            if !jacobian(sd, u, ws) {
+                return Err("the DFN Jacobian is singular".into());
+            }
+            fresh = true;
+        }
+        for j in 0..n {
+            ws.du[j] = -ws.r[j];
+        }
+        ws.lu.solve(&mut ws.du);
+        let mut norm = 0.0f64;
+        for j in 0..n {
+            norm = norm.max(ws.du[j].abs() / scale(j, off));
+        }
+        if !fresh && (norm.is_nan() || norm > prev) {
+            // A kept Jacobian that no longer contracts: recompute it here.
+            ws.valid = false;
+            continue;
+        }
+        if !norm.is_finite() {
+            return Err("the DFN Newton iteration diverged".into());
+        }
+        if norm < TOL {
+            u.iter_mut().zip(&ws.du).for_each(|(x, d)| *x += d);
+            return Ok(());
+        }
+        // Full steps, halved while the residual is not finite (the sinh of the kinetics can
+        // overflow from a poor guess) and, with a fresh Jacobian, when the update does not
+        // shrink (which full steps can turn into a cycle).
+        let mut lambda = if fresh && norm > 0.9 * prev { 0.5 } else { 1.0 };
+        for _ in 0..30 {
+            for j in 0..n {
+                ws.trial[j] = u[j] + lambda * ws.du[j];
+            }
+            residual(sd, &ws.trial, &mut ws.rp);
+            if ws.rp.iter().all(|x| x.is_finite()) {
+                break;
+            }
+            lambda *= 0.5;
+        }
+        u.copy_from_slice(&ws.trial);
+        std::mem::swap(&mut ws.r, &mut ws.rp);
+        if prev.is_finite() && lambda == 1.0 {
+            let rate = norm / prev;
+            // The chord iteration's error estimate.
+            if rate < 1.0 && norm * rate / (1.0 - rate) < TOL {
+                return Ok(());
+            }
+            if rate > SLOW {
+                ws.valid = false;
+            }
+        }
+        fresh = false;
+        prev = norm;
+    }
+    ws.valid = false;
+    Err("the DFN Newton iteration did not converge in 40 iterations".into())
+}
