@@ -9,6 +9,7 @@ pub mod cli;
 pub mod comm;
 pub mod electrochem;
 pub mod fem;
+pub mod import;
 pub mod io;
 pub mod linalg;
 pub mod magnetics_run;

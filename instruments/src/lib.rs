@@ -13,6 +13,7 @@
 //! assert_eq!(ds.column(galvana_instruments::Col::Potential), Some(&[3.7, 3.69][..]));
 //! ```
 
+pub mod biologic_mpr;
 pub mod biologic_mpt;
 pub mod chi;
 pub mod csv_generic;
@@ -40,5 +41,10 @@ pub fn read(
     let name = path.display().to_string();
     let bytes =
         std::fs::read(path).map_err(|e| ParseError::file(&name, format!("cannot read: {e}")))?;
-    parse(&bytes, &name, format, mapping)
+    let mut ds = parse(&bytes, &name, format, mapping)?;
+    // Metadata keeps the file's name, not the importing machine's folders.
+    if let Some(f) = path.file_name() {
+        ds.meta.source_file = f.to_string_lossy().into_owned();
+    }
+    Ok(ds)
 }
