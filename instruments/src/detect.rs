@@ -3,7 +3,7 @@
 use crate::csv_generic::Mapping;
 use crate::dataset::Dataset;
 use crate::error::{ParseError, Result};
-use crate::{biologic_mpt, chi, csv_generic, gamry_dta, maccor, versastudio, zplot};
+use crate::{biologic_mpr, biologic_mpt, chi, csv_generic, gamry_dta, maccor, versastudio, zplot};
 
 /// The formats this crate knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ pub fn detect(bytes: &[u8]) -> Format {
     };
     if biologic_mpt::sniff(bytes) {
         Format::BiologicMpt
-    } else if bytes.starts_with(b"BIO-LOGIC MODULAR FILE") {
+    } else if biologic_mpr::sniff(bytes) {
         Format::BiologicMpr
     } else if gamry_dta::sniff(bytes) {
         Format::GamryDta
@@ -127,7 +127,8 @@ pub fn parse(
         Format::Parstat => csv_generic::parse(bytes, path, mapping, "Princeton Applied Research Parstat (text export)"),
         Format::PowerSuite => csv_generic::parse(bytes, path, mapping, "Princeton Applied Research PowerSuite (text export)"),
         Format::Csv => csv_generic::parse(bytes, path, mapping, "generic table"),
-        Format::BiologicMpr | Format::ArbinRes | Format::Xlsx => Err(ParseError::file(
+        Format::BiologicMpr => biologic_mpr::parse(bytes, path),
+        Format::ArbinRes | Format::Xlsx => Err(ParseError::file(
             path,
             format!("{} files are not supported yet (export the data as text from the instrument software)", f.name()),
         )),

@@ -227,6 +227,33 @@ const EXPECT: &[Expect] = &[
     },
 ];
 
+/// Binary `.mpr` samples: expected numbers printed by galvani 0.5.0 (PyPI, in a throwaway
+/// venv; `MPRfile(path).data[...]`, first and last record; mA and mA.h scaled by 1e-3 in
+/// Python), an independent reader of the format.
+const EXPECT_MPR: &[Expect] = &[
+    Expect {
+        file: "navani/00_test_01_OCV_C01.mpr",
+        map: None,
+        rows: 2,
+        cols: &[
+            ("time_s", 0.0, 5.593199858703883),
+            ("potential_V", -0.37380897998809814, -0.37328216433525085),
+        ],
+    },
+    Expect {
+        file: "navani/00_test_02_MB_C01.mpr",
+        map: None,
+        rows: 11,
+        cols: &[
+            ("time_s", 6.165999844233738, 16.165799591617542),
+            ("potential_V", -1.6501721143722534, -1.650145411491394),
+            ("current_A", -5.671815946698189e-05, -4.4965028762817385e-05),
+            ("charge_Ah", 0.0, -1.34619299551886e-07),
+            ("step", 0.0, 0.0),
+        ],
+    },
+];
+
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
@@ -238,8 +265,8 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 #[test]
-fn every_text_sample_matches_the_independent_reading() {
-    for e in EXPECT {
+fn every_sample_matches_the_independent_reading() {
+    for e in EXPECT.iter().chain(EXPECT_MPR) {
         let bytes = std::fs::read(data(e.file)).unwrap();
         let map = e.map.map(|m| Mapping::parse(m).unwrap());
         let ds = parse(&bytes, e.file, None, map.as_ref()).unwrap_or_else(|err| panic!("{err}"));
@@ -366,7 +393,7 @@ fn decimal_commas_are_read() {
 
 #[test]
 fn csv_output_reads_back_identically() {
-    for e in EXPECT {
+    for e in EXPECT.iter().chain(EXPECT_MPR) {
         let bytes = std::fs::read(data(e.file)).unwrap();
         let map = e.map.map(|m| Mapping::parse(m).unwrap());
         let ds = parse(&bytes, e.file, None, map.as_ref()).unwrap();
@@ -381,4 +408,29 @@ fn csv_output_reads_back_identically() {
             assert!(Col::from_name(name).is_some(), "{name}");
         }
     }
+}
+
+/// The flag byte of the modulo-bat sample: galvani 0.5.0 gives `mode` = 2 on all 11 points
+/// and `control changes` set on all of them; the metadata records the flag columns.
+#[test]
+fn mpr_metadata_names_flags_and_the_start_date() {
+    let ds = galvana_instruments::read(&data("navani/00_test_02_MB_C01.mpr"), None, None).unwrap();
+    let names: Vec<&str> = ds
+        .meta
+        .original_columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        &names[..6],
+        [
+            "mode",
+            "ox/red",
+            "error",
+            "control changes",
+            "Ns changes",
+            "counter inc."
+        ]
+    );
+    assert_eq!(ds.meta.start_time.as_deref(), Some("12/08/23"));
 }
