@@ -233,6 +233,11 @@ impl TableBuilder {
         self.data.iter_mut().find(|d| d.0 == col).map(|d| &mut d.1)
     }
 
+    /// Set the start time once the first row shows it.
+    pub fn set_start_time(&mut self, t: Option<String>) {
+        self.meta.start_time = t;
+    }
+
     /// Add a column computed by the parser (e.g. a cycle index from table sections).
     pub fn add_column(&mut self, col: Col, values: Vec<f64>) {
         self.data.retain(|d| d.0 != col);

@@ -3,7 +3,9 @@
 use crate::csv_generic::Mapping;
 use crate::dataset::Dataset;
 use crate::error::{ParseError, Result};
-use crate::{biologic_mpr, biologic_mpt, chi, csv_generic, gamry_dta, maccor, versastudio, zplot};
+use crate::{
+    arbin_xlsx, biologic_mpr, biologic_mpt, chi, csv_generic, gamry_dta, maccor, versastudio, zplot,
+};
 
 /// The formats this crate knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +130,8 @@ pub fn parse(
         Format::PowerSuite => csv_generic::parse(bytes, path, mapping, "Princeton Applied Research PowerSuite (text export)"),
         Format::Csv => csv_generic::parse(bytes, path, mapping, "generic table"),
         Format::BiologicMpr => biologic_mpr::parse(bytes, path),
-        Format::ArbinRes | Format::Xlsx => Err(ParseError::file(
+        Format::Xlsx => arbin_xlsx::parse(bytes, path),
+        Format::ArbinRes => Err(ParseError::file(
             path,
             format!("{} files are not supported yet (export the data as text from the instrument software)", f.name()),
         )),

@@ -13,6 +13,8 @@
 //! assert_eq!(ds.column(galvana_instruments::Col::Potential), Some(&[3.7, 3.69][..]));
 //! ```
 
+pub mod arbin;
+pub mod arbin_xlsx;
 pub mod biologic_mpr;
 pub mod biologic_mpt;
 pub mod chi;

@@ -254,6 +254,23 @@ const EXPECT_MPR: &[Expect] = &[
     },
 ];
 
+/// Arbin `.xlsx`: expected numbers printed by openpyxl 3.1.5 (PyPI, throwaway venv) reading
+/// sheet `Channel_11_1` (the only channel sheet): rows after the header, first and last
+/// values; charge_Ah = Charge_Capacity(Ah) - Discharge_Capacity(Ah) computed in Python.
+const EXPECT_XLSX: &[Expect] = &[Expect {
+    file: "navani/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx",
+    map: None,
+    rows: 4526,
+    cols: &[
+        ("time_s", 1.001, 1204815.8106799999),
+        ("potential_V", 2.637298583984375, 0.07228660583496094),
+        ("current_A", 0.0, 5.0827860832214355e-05),
+        ("cycle", 1.0, 1.0),
+        ("step", 1.0, 3.0),
+        ("charge_Ah", 0.0, -0.0053521948866545755),
+    ],
+}];
+
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
@@ -266,7 +283,7 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn every_sample_matches_the_independent_reading() {
-    for e in EXPECT.iter().chain(EXPECT_MPR) {
+    for e in EXPECT.iter().chain(EXPECT_MPR).chain(EXPECT_XLSX) {
         let bytes = std::fs::read(data(e.file)).unwrap();
         let map = e.map.map(|m| Mapping::parse(m).unwrap());
         let ds = parse(&bytes, e.file, None, map.as_ref()).unwrap_or_else(|err| panic!("{err}"));
@@ -393,7 +410,7 @@ fn decimal_commas_are_read() {
 
 #[test]
 fn csv_output_reads_back_identically() {
-    for e in EXPECT.iter().chain(EXPECT_MPR) {
+    for e in EXPECT.iter().chain(EXPECT_MPR).chain(EXPECT_XLSX) {
         let bytes = std::fs::read(data(e.file)).unwrap();
         let map = e.map.map(|m| Mapping::parse(m).unwrap());
         let ds = parse(&bytes, e.file, None, map.as_ref()).unwrap();
@@ -433,4 +450,15 @@ fn mpr_metadata_names_flags_and_the_start_date() {
         ]
     );
     assert_eq!(ds.meta.start_time.as_deref(), Some("12/08/23"));
+}
+
+#[test]
+fn xlsx_start_time_comes_from_the_first_row() {
+    let f = "navani/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx";
+    let ds = galvana_instruments::read(&data(f), None, None).unwrap();
+    // openpyxl: Date_Time of the first row is 2020-10-19 11:31:46.582000.
+    assert_eq!(
+        ds.meta.start_time.as_deref(),
+        Some("2020-10-19 11:31:46.582")
+    );
 }
