@@ -4,7 +4,8 @@ use crate::csv_generic::Mapping;
 use crate::dataset::Dataset;
 use crate::error::{ParseError, Result};
 use crate::{
-    arbin_xlsx, biologic_mpr, biologic_mpt, chi, csv_generic, gamry_dta, maccor, versastudio, zplot,
+    arbin_res, arbin_xlsx, biologic_mpr, biologic_mpt, chi, csv_generic, gamry_dta, maccor,
+    versastudio, zplot,
 };
 
 /// The formats this crate knows.
@@ -86,7 +87,7 @@ pub fn detect(bytes: &[u8]) -> Format {
         Format::Maccor
     } else if chi::sniff(bytes) {
         Format::ChInstruments
-    } else if bytes.len() > 20 && &bytes[4..19] == b"Standard Jet DB" {
+    } else if arbin_res::sniff(bytes) {
         Format::ArbinRes
     } else if bytes.starts_with(b"PK\x03\x04") {
         Format::Xlsx
@@ -126,14 +127,21 @@ pub fn parse(
         Format::ChInstruments => chi::parse(bytes, path),
         Format::VersaStudio => versastudio::parse(bytes, path),
         Format::Maccor => maccor::parse(bytes, path),
-        Format::Parstat => csv_generic::parse(bytes, path, mapping, "Princeton Applied Research Parstat (text export)"),
-        Format::PowerSuite => csv_generic::parse(bytes, path, mapping, "Princeton Applied Research PowerSuite (text export)"),
+        Format::Parstat => csv_generic::parse(
+            bytes,
+            path,
+            mapping,
+            "Princeton Applied Research Parstat (text export)",
+        ),
+        Format::PowerSuite => csv_generic::parse(
+            bytes,
+            path,
+            mapping,
+            "Princeton Applied Research PowerSuite (text export)",
+        ),
         Format::Csv => csv_generic::parse(bytes, path, mapping, "generic table"),
         Format::BiologicMpr => biologic_mpr::parse(bytes, path),
         Format::Xlsx => arbin_xlsx::parse(bytes, path),
-        Format::ArbinRes => Err(ParseError::file(
-            path,
-            format!("{} files are not supported yet (export the data as text from the instrument software)", f.name()),
-        )),
+        Format::ArbinRes => arbin_res::parse(bytes, path),
     }
 }

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod arbin;
+pub mod arbin_res;
 pub mod arbin_xlsx;
 pub mod biologic_mpr;
 pub mod biologic_mpt;

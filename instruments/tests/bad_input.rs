@@ -7,6 +7,7 @@ use galvana_instruments::{parse, Format, Location, Mapping};
 use std::panic::catch_unwind;
 use std::path::PathBuf;
 
+/// Arbin .res is damaged-tested in arbin_res.rs (each parse runs mdb-export).
 const SAMPLES: &[(&str, Option<&str>)] = &[
     ("impedancepy/exampleDataBioLogic.mpt", None),
     ("impedancepy/exampleDataBioLogic_MissingFreq.mpt", None),
@@ -27,7 +28,6 @@ const SAMPLES: &[(&str, Option<&str>)] = &[
     ("navani/maccor_example.txt", None),
     ("navani/00_test_01_OCV_C01.mpr", None),
     ("navani/00_test_02_MB_C01.mpr", None),
-    ("navani/arbin_example.res", None),
     (
         "navani/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx",
         None,
