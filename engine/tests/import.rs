@@ -42,6 +42,8 @@ fn h5_round_trip_matches_the_parsed_dataset() {
         ("impedancepy/exampleDataGamry.DTA", "exampleDataGamry"),
         ("navani/maccor_example.txt", "maccor_example"),
         ("impedancepy/exampleDataBioLogic.mpt", "exampleDataBioLogic"),
+        ("navani/00_test_02_MB_C01.mpr", "00_test_02_MB_C01"),
+        ("navani/arbin_example.res", "arbin_example"),
     ] {
         let src = sample(rel);
         let out = dir.join(format!("{group}.h5"));
@@ -80,6 +82,8 @@ fn h5_round_trip_matches_the_parsed_dataset() {
     only(
         &dir,
         &[
+            "00_test_02_MB_C01.h5",
+            "arbin_example.h5",
             "exampleDataBioLogic.h5",
             "exampleDataGamry.h5",
             "maccor_example.h5",
