@@ -462,3 +462,34 @@ fn xlsx_start_time_comes_from_the_first_row() {
         Some("2020-10-19 11:31:46.582")
     );
 }
+
+/// A cyclic voltammogram as Gamry writes it: one `CURVEn` table per cycle, `Vf` in
+/// `V vs. Ref.`, `Im` in A, `T` in s. Hand-made (no public CV sample here); the expected
+/// columns are read off the text below.
+#[test]
+fn gamry_cv_tables_become_cycles() {
+    let t = "EXPLAIN\nTAG\tCV\nTITLE\tLABEL\tCyclic Voltammetry\tTest &Identifier\n\
+DATE\tLABEL\t1/2/2024\tDate\nTIME\tLABEL\t10:00:00\tTime\n\
+CURVE1\tTABLE\t2\n\tPt\tT\tVf\tIm\tVu\tSig\tAch\tIERange\tOver\n\
+\t#\ts\tV vs. Ref.\tA\tV\tV\tV\t#\tbits\n\
+\t0\t0.1\t0.5\t1.0E-6\t0\t0.5\t0\t5\t...........\n\
+\t1\t0.2\t0.6\t2.0E-6\t0\t0.6\t0\t5\t...........\n\
+CURVE2\tTABLE\t2\n\tPt\tT\tVf\tIm\tVu\tSig\tAch\tIERange\tOver\n\
+\t#\ts\tV vs. Ref.\tA\tV\tV\tV\t#\tbits\n\
+\t0\t0.3\t0.5\t3.0E-6\t0\t0.5\t0\t5\t...........\n\
+\t1\t0.4\t0.4\t-4.0E-6\t0\t0.4\t0\t5\t...........\n";
+    let ds = parse(t.as_bytes(), "cv.DTA", None, None).unwrap();
+    assert_eq!(ds.column(Col::Time).unwrap(), [0.1, 0.2, 0.3, 0.4]);
+    assert_eq!(ds.column(Col::Potential).unwrap(), [0.5, 0.6, 0.5, 0.4]);
+    assert_eq!(ds.column(Col::Current).unwrap(), [1e-6, 2e-6, 3e-6, -4e-6]);
+    assert_eq!(ds.column(Col::Cycle).unwrap(), [0.0, 0.0, 1.0, 1.0]);
+    assert_eq!(ds.meta.technique, "CV (CURVE1)");
+    assert_eq!(ds.meta.start_time.as_deref(), Some("1/2/2024 10:00:00"));
+    // The same file cut inside CURVE2 (declares 2 rows, has 1) is refused.
+    let cut = &t[..t.rfind("\t1\t0.4").unwrap()];
+    let e = parse(cut.as_bytes(), "cv.DTA", None, None).unwrap_err();
+    assert!(
+        e.message.contains("CURVE2 declares 2 rows but has 1"),
+        "{e}"
+    );
+}
