@@ -8,6 +8,8 @@ APT_PKGS=(openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libclang-dev
 if [ "${GALVANA_WITH_PETSC:-0}" = "1" ]; then
   APT_PKGS+=(petsc-dev)
 fi
+# mdb-export reads Arbin .res (Access) files for `galvana import` (instruments/src/arbin_res.rs).
+APT_PKGS+=(mdbtools)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do

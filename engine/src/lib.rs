@@ -12,6 +12,7 @@ pub mod compute;
 pub mod electrochem;
 pub mod fem;
 pub mod fit_eis;
+pub mod import;
 pub mod io;
 pub mod linalg;
 pub mod magnetics_run;

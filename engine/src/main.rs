@@ -75,6 +75,21 @@ enum Cmd {
     Example { name: String },
     /// Fit an equivalent circuit to an impedance spectrum CSV (docs/eis.md).
     FitEis(galvana_engine::fit_eis::FitEisArgs),
+    /// Import an instrument export (BioLogic, Gamry, Maccor, ZPlot, ... or CSV) into the
+    /// normalised dataset (docs/instruments.md).
+    Import {
+        file: PathBuf,
+        /// Output file: .h5 (HDF5) or .csv.
+        #[arg(long)]
+        to: PathBuf,
+        /// Input format, instead of detecting it from the content (e.g. gamry-dta, csv).
+        #[arg(long)]
+        format: Option<String>,
+        /// Column mapping for plain tables: `SOURCE=TARGET[*FACTOR];...` with SOURCE a
+        /// 1-based column number or header name, e.g. "1=frequency_Hz;2=z_real_ohm".
+        #[arg(long)]
+        map: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -114,6 +129,17 @@ fn main() {
         }
         Cmd::Example { name } => galvana_engine::cli::example(&name),
         Cmd::FitEis(a) => galvana_engine::fit_eis::fit_eis(&a),
+        Cmd::Import {
+            file,
+            to,
+            format,
+            map,
+        } => galvana_engine::import::import(&galvana_engine::import::ImportArgs {
+            file,
+            to,
+            format,
+            map,
+        }),
         Cmd::Checkpoint {
             cmd: CheckpointCmd::Inspect { path },
         } => galvana_engine::cli::checkpoint_inspect(&path),
