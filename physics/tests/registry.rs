@@ -74,9 +74,15 @@ fn registers_expected_types() {
     );
     assert_eq!(
         reg.types(SectionKind::Physics),
-        vec!["heat_conduction", "nernst_planck", "battery", "biot_savart"]
+        vec![
+            "heat_conduction",
+            "nernst_planck",
+            "battery",
+            "biot_savart",
+            "quench"
+        ]
     );
-    assert_eq!(reg.meshless, vec!["battery", "biot_savart"]);
+    assert_eq!(reg.meshless, vec!["battery", "biot_savart", "quench"]);
     assert_eq!(reg.types(SectionKind::Postprocessor), vec!["line", "plane"]);
     assert_eq!(
         reg.types(SectionKind::Bc),
@@ -131,8 +137,11 @@ fn registers_expected_types() {
             );
             let needs_unit = matches!(p.kind, ParamKind::Float { .. })
                 && ![
+                    "applied_strain",
                     "emissivity",
                     "initial_soc",
+                    "max_step_change",
+                    "rrr",
                     "relative_permittivity",
                     "transfer_coefficient",
                     "turns",
