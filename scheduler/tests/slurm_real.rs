@@ -9,7 +9,7 @@ use common::*;
 use galvana_scheduler::campaign::Campaign;
 use galvana_scheduler::rest::RestBackend;
 use galvana_scheduler::slurm::SlurmCli;
-use galvana_scheduler::{Backend, CampaignStatus, JobState, Usage};
+use galvana_scheduler::{Backend, CampaignStatus, JobInfo, JobState, Usage};
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -274,14 +274,22 @@ fn sweep_of_three_tasks() {
         assert_eq!(t.sim_time, Some(4.0 * (k + 1) as f64));
         assert!(t.output.join("summary.json").is_file());
     }
-    let infos = SlurmCli::new().status(&id).unwrap();
-    assert_eq!(
+    // slurmdbd records finished array tasks asynchronously: wait (bounded) until accounting
+    // has all three, as a user polling `galvana jobs` would.
+    let completed = |infos: &[JobInfo]| {
         infos
             .iter()
             .filter(|j| j.state == JobState::Completed)
-            .count(),
-        3,
-        "{infos:?}"
-    );
+            .count()
+    };
+    let mut infos = SlurmCli::new().status(&id).unwrap();
+    for _ in 0..60 {
+        if completed(&infos) == 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        infos = SlurmCli::new().status(&id).unwrap();
+    }
+    assert_eq!(completed(&infos), 3, "{infos:?}");
     assert_eq!(usage_rows(&SlurmCli::new(), &id, 3).len(), 3);
 }
