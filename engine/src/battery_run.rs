@@ -17,38 +17,20 @@ use std::path::Path;
 /// The deck at `path` if it is a battery deck that checks (its diagnostics if not).
 /// `None`: not a battery deck (or not loadable at all; the caller reports that).
 pub fn load(path: &Path) -> Option<Result<(Deck, Battery), Vec<Diagnostic>>> {
-    let reg = crate::setup::registry();
-    let deck = Deck::load(path, &reg).ok()?;
-    if deck.physics.type_name != "battery" {
-        return None;
-    }
-    let mut diags = Vec::new();
-    for (sec, items) in [
-        ("materials", deck.materials.len()),
-        ("bcs", deck.bcs.len()),
-        ("sources", deck.sources.len()),
-        ("postprocessors", deck.postprocessors.len()),
-    ] {
-        if items > 0 {
-            diags.push(deck.diag_at(
-                &[sec],
-                format!("a battery deck has no [{sec}]"),
-                Some("the cell model brings its own".into()),
-            ));
-        }
-    }
-    match Battery::from_object_at(&deck.physics, Some(&deck.dir())) {
-        Ok(b) if diags.is_empty() => match crate::battery_sweep::plan(&deck, &b) {
-            Some(Err(d)) => Some(Err(vec![d])),
-            _ => Some(Ok((deck, b))),
+    let loaded = crate::meshless::load(
+        path,
+        "battery",
+        &["materials", "bcs", "sources", "postprocessors"],
+        "the cell model brings its own",
+        |d| Battery::from_object_at(&d.physics, Some(&d.dir())),
+    )?;
+    Some(match loaded {
+        Ok((deck, b)) => match crate::battery_sweep::plan(&deck, &b) {
+            Some(Err(d)) => Err(vec![d]),
+            _ => Ok((deck, b)),
         },
-        Ok(_) => Some(Err(diags)),
-        Err(e) => {
-            let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
-            diags.push(deck.diag_at(&key, e.message, e.help));
-            Some(Err(diags))
-        }
-    }
+        Err(d) => Err(d),
+    })
 }
 
 /// `galvana check` of a battery deck; `None` if it is not one.

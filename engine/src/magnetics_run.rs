@@ -17,30 +17,13 @@ use std::path::Path;
 /// The deck at `path` if it is a biot_savart deck that checks (its diagnostics if not).
 /// `None`: not a biot_savart deck (or not loadable at all; the caller reports that).
 pub fn load(path: &Path) -> Option<Result<(Deck, Model), Vec<Diagnostic>>> {
-    let reg = crate::setup::registry();
-    let deck = Deck::load(path, &reg).ok()?;
-    if deck.physics.type_name != "biot_savart" {
-        return None;
-    }
-    let mut diags = Vec::new();
-    for (sec, items) in [("materials", deck.materials.len()), ("bcs", deck.bcs.len())] {
-        if items > 0 {
-            diags.push(deck.diag_at(
-                &[sec],
-                format!("a biot_savart deck has no [{sec}]"),
-                Some("coils are [sources.<name>], targets [postprocessors.<name>]".into()),
-            ));
-        }
-    }
-    match Model::from_deck(&deck.physics, &deck.sources, &deck.postprocessors) {
-        Ok(m) if diags.is_empty() => Some(Ok((deck, m))),
-        Ok(_) => Some(Err(diags)),
-        Err(e) => {
-            let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
-            diags.push(deck.diag_at(&key, e.message, e.help));
-            Some(Err(diags))
-        }
-    }
+    crate::meshless::load(
+        path,
+        "biot_savart",
+        &["materials", "bcs"],
+        "coils are [sources.<name>], targets [postprocessors.<name>]",
+        |d| Model::from_deck(&d.physics, &d.sources, &d.postprocessors),
+    )
 }
 
 /// `galvana check` of a biot_savart deck; `None` if it is not one.

@@ -1,13 +1,59 @@
-//! What runs without a mesh (battery cells, Biot–Savart maps) share: deck diagnostics, the
+//! What runs without a mesh (battery cells, Biot–Savart maps, quench) share: deck loading and
+//! diagnostics, the
 //! output directory with the deck as run, the `residuals.jsonl` event stream, and HDF5 files
 //! made durable before they appear under their final name.
 
 use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_RUN_FAILED, EXIT_USAGE};
 use galvana_decks::{Deck, Diagnostic};
+use galvana_physics::battery::deck::DeckError;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// The deck at `path` if its physics is `kind` and it checks (its diagnostics if not); `None`
+/// for another kind (or a deck that does not load at all; the caller reports that). Meshless
+/// kinds have no use for some sections: each of `absent` that the deck fills is an error with
+/// `hint`. `build` makes the model from the checked deck.
+pub fn load<M>(
+    path: &Path,
+    kind: &str,
+    absent: &[&str],
+    hint: &str,
+    build: impl FnOnce(&Deck) -> Result<M, DeckError>,
+) -> Option<Result<(Deck, M), Vec<Diagnostic>>> {
+    let reg = crate::setup::registry();
+    let deck = Deck::load(path, &reg).ok()?;
+    if deck.physics.type_name != kind {
+        return None;
+    }
+    let mut diags = Vec::new();
+    for &sec in absent {
+        let items = match sec {
+            "materials" => deck.materials.len(),
+            "bcs" => deck.bcs.len(),
+            "sources" => deck.sources.len(),
+            "postprocessors" => deck.postprocessors.len(),
+            _ => unreachable!("meshless decks only refuse named sections, not `{sec}`"),
+        };
+        if items > 0 {
+            diags.push(deck.diag_at(
+                &[sec],
+                format!("a {kind} deck has no [{sec}]"),
+                Some(hint.into()),
+            ));
+        }
+    }
+    match build(&deck) {
+        Ok(m) if diags.is_empty() => Some(Ok((deck, m))),
+        Ok(_) => Some(Err(diags)),
+        Err(e) => {
+            let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
+            diags.push(deck.diag_at(&key, e.message, e.help));
+            Some(Err(diags))
+        }
+    }
+}
 
 /// Print a deck's diagnostics and the error count; the exit code of an invalid deck.
 pub fn report(path: &Path, diags: &[Diagnostic]) -> i32 {

@@ -16,34 +16,13 @@ use std::path::Path;
 
 /// The deck at `path` if it is a quench deck that checks (its diagnostics if not).
 pub fn load(path: &Path) -> Option<Result<(Deck, Model), Vec<Diagnostic>>> {
-    let reg = crate::setup::registry();
-    let deck = Deck::load(path, &reg).ok()?;
-    if deck.physics.type_name != "quench" {
-        return None;
-    }
-    let mut diags = Vec::new();
-    for (sec, n) in [
-        ("materials", deck.materials.len()),
-        ("bcs", deck.bcs.len()),
-        ("postprocessors", deck.postprocessors.len()),
-    ] {
-        if n > 0 {
-            diags.push(deck.diag_at(
-                &[sec],
-                format!("a quench deck has no [{sec}]"),
-                Some("everything is in [physics]; an optional [sources.<name>] solenoid gives the peak field".into()),
-            ));
-        }
-    }
-    match Model::from_deck(&deck.physics, &deck.sources) {
-        Ok(m) if diags.is_empty() => Some(Ok((deck, m))),
-        Ok(_) => Some(Err(diags)),
-        Err(e) => {
-            let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
-            diags.push(deck.diag_at(&key, e.message, e.help));
-            Some(Err(diags))
-        }
-    }
+    crate::meshless::load(
+        path,
+        "quench",
+        &["materials", "bcs", "postprocessors"],
+        "everything is in [physics]; an optional [sources.<name>] solenoid gives the peak field",
+        |d| Model::from_deck(&d.physics, &d.sources),
+    )
 }
 
 /// `galvana check` of a quench deck; `None` if it is not one.
