@@ -182,9 +182,27 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Dataset> {
         });
     }
     let mut b = TableBuilder::new(path, meta, 1)?;
+    // Jet stores rows in page order, not in measurement order (the navani sample has a block
+    // of earlier points after later ones), so rows are put back in (Test_ID, Data_Point)
+    // order; files without those columns keep the stored order.
+    let it = names.iter().position(|n| *n == "Test_ID");
+    let ip = names.iter().position(|n| *n == "Data_Point");
+    let mut rows: Vec<(usize, Vec<Option<f64>>)> = lines
+        .map(|(n, l)| (n, split_csv(l).iter().map(|c| num(c)).collect()))
+        .collect();
+    if let Some(ip) = ip {
+        let key = |c: &[Option<f64>], i: Option<usize>| {
+            i.and_then(|i| c.get(i).copied().flatten())
+                .unwrap_or(f64::INFINITY)
+        };
+        rows.sort_by(|a, b| {
+            key(&a.1, it)
+                .total_cmp(&key(&b.1, it))
+                .then(key(&a.1, Some(ip)).total_cmp(&key(&b.1, Some(ip))))
+        });
+    }
     let (mut qc, mut qd) = (Vec::new(), Vec::new());
-    for (n, l) in lines {
-        let cells: Vec<Option<f64>> = split_csv(l).iter().map(|c| num(c)).collect();
+    for (n, cells) in rows {
         b.push(n, &cells)?;
         if let (Some(c), Some(d)) = (ic, id) {
             qc.push(cells[c].unwrap_or(f64::NAN));

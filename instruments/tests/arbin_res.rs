@@ -47,6 +47,12 @@ fn res_sample_matches_access_parser() {
             v[v.len() - 1]
         );
     }
+    // The database stores points 1321.. after 1560..; the import restores measurement order.
+    let t = ds.column(Col::Time).unwrap();
+    assert!(
+        t.windows(2).all(|w| w[1] > w[0]),
+        "time not increasing after import"
+    );
     let i = ds.column(Col::Current).unwrap();
     let q = ds.column(Col::Charge).unwrap();
     let max = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max);
