@@ -75,6 +75,9 @@ enum Cmd {
     Example { name: String },
     /// Fit an equivalent circuit to an impedance spectrum CSV (docs/eis.md).
     FitEis(galvana_engine::fit_eis::FitEisArgs),
+    /// Steps, cycles, capacities, coulombic efficiency and pulse resistance of a cycler
+    /// export (docs/instruments.md, "Cycling analysis").
+    Cycles(galvana_engine::cycles::CyclesArgs),
     /// Import an instrument export (BioLogic, Gamry, Maccor, ZPlot, ... or CSV) into the
     /// normalised dataset (docs/instruments.md).
     Import {
@@ -129,6 +132,7 @@ fn main() {
         }
         Cmd::Example { name } => galvana_engine::cli::example(&name),
         Cmd::FitEis(a) => galvana_engine::fit_eis::fit_eis(&a),
+        Cmd::Cycles(a) => galvana_engine::cycles::cycles(&a),
         Cmd::Import {
             file,
             to,

@@ -21,6 +21,7 @@ pub mod biologic_mpt;
 pub mod chi;
 pub mod csv_generic;
 pub mod csv_out;
+pub mod cycling;
 pub mod dataset;
 pub mod detect;
 pub mod error;
