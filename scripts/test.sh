@@ -42,7 +42,7 @@ if [ "${GALVANA_NO_POSTGRES:-0}" != "1" ]; then
   echo "==> gateway API tests again on PostgreSQL"
   pg="$(scripts/postgres-local.sh up | tail -n 1)"
   case "$pg" in postgres://*) ;; *) echo "postgres-local.sh gave no URL: $pg" >&2; exit 1 ;; esac
-  GALVANA_TEST_POSTGRES="$pg" cargo test --release -p galvana-gateway --test api --test ledger_db
+  GALVANA_TEST_POSTGRES="$pg" cargo test --release -p galvana-gateway --test api --test ledger_db --test datasets
 fi
 if [ $petsc = 1 ]; then
   echo "==> PETSc backend tests"

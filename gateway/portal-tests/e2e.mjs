@@ -103,6 +103,26 @@ check(/Core-hours: .* used of 10,000 h/.test(meterText), `meter: ${meterText}`);
 await page.waitForSelector('#statements a[href$=".csv"]');
 await shot('usage');
 step('usage shows the charge');
+// Datasets: upload a cycler export, see its cycles and the capacity-fade plot.
+const dataset = process.env.GALVANA_E2E_DATASET;
+if (dataset) {
+  await page.click('a[data-nav="datasets"]');
+  await page.waitForSelector('#dataset-file');
+  await page.setInputFiles('#dataset-file', dataset);
+  await page.click('#upload');
+  await page.waitForSelector('#datasets tr[data-dataset]');
+  const up = await page.textContent('#upload-msg');
+  check(up.includes('2150 rows') && up.includes('Arbin'), `upload message: ${up}`);
+  await page.click('#datasets tr[data-dataset] a');
+  await page.waitForSelector('#cycles tr[data-cycle="4"]');
+  // Cycle 2 of the Arbin sample: 0.47674 mAh in, 0.47436 mAh out (galvana cycles).
+  const row = await page.textContent('#cycles tr[data-cycle="2"]');
+  check(row.includes('99.502') && row.includes('0.4744'), `cycle 2 row: ${row}`);
+  await page.waitForFunction(() => window.__galvana_dataset && window.__galvana_dataset.plotted === 4);
+  await page.waitForSelector('#fade-plot canvas');
+  await shot('dataset');
+  step('dataset uploaded; 4 complete cycles plotted');
+}
 // A stream of 10^6 Newton iterations: the page draws it decimated and stays responsive.
 const runDir = process.env.GALVANA_E2E_RUN_DIR;
 if (runDir) {

@@ -4,6 +4,7 @@ import { jobsView, campaignsView, sweepsView, sweepView } from './jobs.js';
 import { jobView } from './job.js';
 import { editorView } from './editor.js';
 import { usageView } from './usage.js';
+import { datasetsView, datasetView } from './datasets.js';
 
 const main = document.getElementById('main');
 
@@ -61,6 +62,8 @@ async function route() {
   if (p === '/portal/sweeps') return sweepsView(main);
   if ((m = p.match(/^\/portal\/sweeps\/(\d+)$/))) return sweepView(main, Number(m[1]));
   if (p === '/portal/usage') return usageView(main);
+  if (p === '/portal/datasets') return datasetsView(main);
+  if ((m = p.match(/^\/portal\/datasets\/(\d+)$/))) return datasetView(main, Number(m[1]));
   main.replaceChildren(el('h1', {}, 'Not found'), el('p', {}, el('a', { href: '/portal/jobs' }, 'Back to jobs')));
 }
 

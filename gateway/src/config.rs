@@ -65,6 +65,10 @@ pub struct Config {
     pub prices: Prices,
     /// Most residual-stream subscribers at once (beyond this: 503).
     pub max_streams: usize,
+    /// Largest instrument export accepted by `POST /datasets`, bytes.
+    pub max_upload_bytes: usize,
+    /// Most bytes of instrument exports a project may keep.
+    pub max_project_dataset_bytes: u64,
 }
 
 impl Default for Config {
@@ -101,6 +105,8 @@ impl Default for Config {
                 gpu_hour: 1.0,
             },
             max_streams: 4096,
+            max_upload_bytes: 64 << 20,
+            max_project_dataset_bytes: 2 << 30,
         }
     }
 }

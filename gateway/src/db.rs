@@ -33,16 +33,29 @@ impl Dialect {
 
 fn migrations(d: Dialect) -> Vec<Migration> {
     let sql = match d {
-        Dialect::Sqlite => include_str!("../migrations/sqlite/0001_init.sql"),
-        Dialect::Postgres => include_str!("../migrations/postgres/0001_init.sql"),
+        Dialect::Sqlite => [
+            include_str!("../migrations/sqlite/0001_init.sql"),
+            include_str!("../migrations/sqlite/0002_datasets.sql"),
+        ],
+        Dialect::Postgres => [
+            include_str!("../migrations/postgres/0001_init.sql"),
+            include_str!("../migrations/postgres/0002_datasets.sql"),
+        ],
     };
-    vec![Migration::new(
-        1,
-        Cow::Borrowed("init"),
-        MigrationType::Simple,
-        Cow::Borrowed(sql),
-        false,
-    )]
+    ["init", "datasets"]
+        .into_iter()
+        .zip(sql)
+        .enumerate()
+        .map(|(i, (name, sql))| {
+            Migration::new(
+                i as i64 + 1,
+                Cow::Borrowed(name),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect()
 }
 
 /// Connect and bring the schema up to date.

@@ -14,6 +14,7 @@ pub mod admin;
 pub mod auth;
 pub mod campaigns;
 pub mod config;
+pub mod datasets;
 pub mod db;
 pub mod deckcheck;
 pub mod error;
@@ -89,6 +90,7 @@ pub fn scheduler_env(config: &config::Config) {
 
 /// The whole HTTP surface.
 pub fn router(st: Arc<AppState>) -> Router {
+    let upload_limit = st.config.max_upload_bytes;
     let api = Router::new()
         .route("/login", post(account::login))
         .route("/logout", post(account::logout))
@@ -113,6 +115,18 @@ pub fn router(st: Arc<AppState>) -> Router {
         .route("/campaigns/{id}", get(campaigns::get))
         .route("/sweeps", get(campaigns::sweeps))
         .route("/sweeps/{id}", get(campaigns::sweep))
+        .route(
+            "/datasets",
+            get(datasets::list)
+                .post(datasets::upload)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/datasets/{id}",
+            get(datasets::get).delete(datasets::delete),
+        )
+        .route("/datasets/{id}/cycles", get(datasets::cycles))
+        .route("/datasets/{id}/files/{which}", get(datasets::download))
         .route("/openapi.json", get(|| async { Json(openapi::document()) }));
     let limit = 2 * st.config.max_deck_bytes + 64 * 1024;
     Router::new()

@@ -36,6 +36,8 @@ pub struct Metrics {
     /// Seconds from a job's end to its accounting import, last seen.
     last_import_lag_s: AtomicI64,
     imported_records: AtomicU64,
+    datasets_uploaded: AtomicU64,
+    dataset_bytes: AtomicU64,
 }
 
 impl Metrics {
@@ -76,6 +78,10 @@ impl Metrics {
     }
     pub fn active_streams(&self) -> i64 {
         self.streams.load(Ordering::SeqCst)
+    }
+    pub fn dataset_uploaded(&self, bytes: u64) {
+        self.datasets_uploaded.fetch_add(1, Ordering::Relaxed);
+        self.dataset_bytes.fetch_add(bytes, Ordering::Relaxed);
     }
     pub fn imported(&self, records: usize, lag_s: Option<i64>) {
         self.imported_records
@@ -179,5 +185,7 @@ pub async fn render(State(st): State<Arc<AppState>>) -> Response {
     let _ = writeln!(o, "# HELP galvana_accounting_import_lag_seconds Age of the oldest ended job whose accounting is not imported (0: none).\n# TYPE galvana_accounting_import_lag_seconds gauge\ngalvana_accounting_import_lag_seconds {}", oldest.map(|t| (now() - t).max(0)).unwrap_or(0));
     let _ = writeln!(o, "# HELP galvana_accounting_last_import_lag_seconds Seconds from job end to accounting import, last job settled.\n# TYPE galvana_accounting_last_import_lag_seconds gauge\ngalvana_accounting_last_import_lag_seconds {}", m.last_import_lag_s.load(Ordering::Relaxed));
     let _ = writeln!(o, "# HELP galvana_accounting_records_imported_total Accounting records charged to the ledger.\n# TYPE galvana_accounting_records_imported_total counter\ngalvana_accounting_records_imported_total {}", m.imported_records.load(Ordering::Relaxed));
+    let _ = writeln!(o, "# HELP galvana_datasets_uploaded_total Instrument exports stored.\n# TYPE galvana_datasets_uploaded_total counter\ngalvana_datasets_uploaded_total {}", m.datasets_uploaded.load(Ordering::Relaxed));
+    let _ = writeln!(o, "# HELP galvana_dataset_bytes_uploaded_total Bytes stored for uploads (original and normalised).\n# TYPE galvana_dataset_bytes_uploaded_total counter\ngalvana_dataset_bytes_uploaded_total {}", m.dataset_bytes.load(Ordering::Relaxed));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], o).into_response()
 }

@@ -29,6 +29,12 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/campaigns/{id}", "A campaign: tasks, segments with actions and reasons", "viewer"),
     ("get", "/api/v1/sweeps", "Sweeps (job arrays)", "viewer"),
     ("get", "/api/v1/sweeps/{id}", "A sweep: one row per task with parameters, state and final monitors", "viewer"),
+    ("get", "/api/v1/datasets", "Instrument datasets of the caller's projects, newest first (?project=)", "viewer"),
+    ("post", "/api/v1/datasets", "Upload an instrument export (body: the file's bytes; ?project=&name=[&format=&map=]): parsed into the normalised dataset and stored with the original", "member"),
+    ("get", "/api/v1/datasets/{id}", "A dataset: format, instrument, technique, rows, columns, size, sha256", "viewer"),
+    ("get", "/api/v1/datasets/{id}/cycles", "Cycling analysis: per-cycle capacities, coulombic and energy efficiency, retention, pulse resistances", "viewer"),
+    ("get", "/api/v1/datasets/{id}/files/{which}", "Download `original` (as uploaded) or `normalised.csv`", "viewer"),
+    ("delete", "/api/v1/datasets/{id}", "Delete a dataset and its files", "member"),
     ("get", "/api/v1/openapi.json", "This document", "-"),
 ];
 
@@ -106,6 +112,20 @@ pub fn document() -> Value {
             op["responses"]["422"] =
                 json!({"description": "invalid deck: `diagnostics` with line, col, message, help"});
             op["responses"]["502"] = json!({"description": "the scheduler refused the job"});
+        }
+        if *path == "/api/v1/datasets" && *method == "post" {
+            op["requestBody"] = json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}});
+            op["responses"]["201"] = json!({"description": "stored"});
+            op["responses"]["413"] =
+                json!({"description": "over the upload size or the project's dataset storage"});
+            op["responses"]["422"] = json!({"description": "the file cannot be read: the message names the file and the line or byte offset"});
+        }
+        if *path == "/api/v1/datasets/{id}/cycles" {
+            op["responses"]["422"] =
+                json!({"description": "not cycling data (no time, current and potential)"});
+        }
+        if *method == "delete" {
+            op["responses"]["204"] = json!({"description": "deleted"});
         }
         if path.ends_with("/residuals") {
             op["responses"]["200"] =

@@ -41,6 +41,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../portal/usage.js"),
     ),
     (
+        "datasets.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../portal/datasets.js"),
+    ),
+    (
         "app.css",
         "text/css; charset=utf-8",
         include_str!("../portal/app.css"),

@@ -8,11 +8,13 @@ use galvana_gateway::openapi::ROUTES;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-fn path_for(route: &str, job: i64, sweep: i64, project: i64) -> String {
+fn path_for(route: &str, job: i64, sweep: i64, project: i64, dataset: i64) -> String {
     let id = if route.starts_with("/api/v1/projects/") {
         project
     } else if route.starts_with("/api/v1/sweeps/") {
         sweep
+    } else if route.starts_with("/api/v1/datasets/") {
+        dataset
     } else {
         job
     };
@@ -20,6 +22,7 @@ fn path_for(route: &str, job: i64, sweep: i64, project: i64) -> String {
         .replace("{id}", &id.to_string())
         .replace("{month}", &this_month())
         .replace("{path}", "deck.toml")
+        .replace("{which}", "normalised.csv")
 }
 
 fn method(m: &str) -> Method {
@@ -74,9 +77,24 @@ async fn roles_and_project_isolation_on_every_route() {
         assert_eq!(t["outcome"]["time_s"], json!(end), "{t}");
     }
 
+    let export = workspace().join("instruments/tests/data/navani/maccor_example.txt");
+    let r = g
+        .http
+        .post(format!(
+            "{}/api/v1/datasets?project=pa&name=maccor.txt",
+            g.url
+        ))
+        .bearer_auth(&alice)
+        .body(std::fs::read(export).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let dataset = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
     let mut covered = 0;
     for (m, route, _, role) in ROUTES {
-        let p = path_for(route, job, sweep, pa);
+        let p = path_for(route, job, sweep, pa, dataset);
         let m = method(m);
         // Nobody: 401 everywhere but the open routes.
         let (s, _) = g.call("", m.clone(), &p, None).await;
@@ -112,7 +130,7 @@ async fn roles_and_project_isolation_on_every_route() {
             "alice {m} {route}: {s} {v}"
         );
     }
-    assert_eq!(covered, 14, "object routes checked");
+    assert_eq!(covered, 18, "object routes checked");
 
     // Lists never show other projects' jobs; submitting into them is a 404; viewers cannot submit.
     for list in ["/api/v1/jobs", "/api/v1/campaigns", "/api/v1/sweeps"] {
@@ -120,6 +138,9 @@ async fn roles_and_project_isolation_on_every_route() {
         assert_eq!(s, StatusCode::OK);
         assert_eq!(v["jobs"].as_array().unwrap().len(), 0, "{list}: {v}");
     }
+    let (s, v) = g.get(&bob, "/api/v1/datasets").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["datasets"].as_array().unwrap().len(), 0, "{v}");
     let (s, v) = g.get(&bob, "/api/v1/projects").await;
     assert_eq!(
         (s, v["projects"].as_array().unwrap().len()),

@@ -39,6 +39,10 @@ async fn the_portal_submits_streams_downloads_and_bills() {
         .args([&g.url, "erin", "portal password 1", shots.to_str().unwrap()])
         .current_dir(workspace().join("gateway/portal-tests"))
         .env(
+            "GALVANA_E2E_DATASET",
+            workspace().join("instruments/tests/data/navani/arbin_example.res"),
+        )
+        .env(
             "GALVANA_E2E_RUN_DIR",
             g.data.join("projects/1/jobs/{id}/job/run"),
         )
@@ -62,6 +66,7 @@ async fn the_portal_submits_streams_downloads_and_bills() {
         "job-completed",
         "jobs",
         "usage",
+        "dataset",
     ] {
         assert!(shots.join(format!("{s}.png")).is_file(), "screenshot {s}");
     }

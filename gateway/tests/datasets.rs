@@ -1,0 +1,232 @@
+//! Instrument uploads through a real gateway process: what is stored reads back to the
+//! library's parse (whose numbers instruments/tests check against independent readings),
+//! the cycling analysis is served, bad files and oversize uploads leave nothing behind, and
+//! projects stay apart.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn sample(rel: &str) -> PathBuf {
+    workspace().join("instruments/tests/data").join(rel)
+}
+
+async fn upload(g: &Gateway, token: &str, query: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let r = g
+        .http
+        .post(format!("{}/api/v1/datasets?{query}", g.url))
+        .bearer_auth(token)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status();
+    let t = r.text().await.unwrap();
+    (s, serde_json::from_str(&t).unwrap_or(Value::String(t)))
+}
+
+/// Files under the data directory's dataset and staging folders.
+fn stored_files(g: &Gateway) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![g.data.join("projects"), g.data.join("staging")];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().contains("datasets")
+                || p.starts_with(g.data.join("staging"))
+            {
+                out.push(p.strip_prefix(&g.data).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_read_back_analyse_and_limits() {
+    // Room for the Arbin database twice (0.66 MB with its CSV) but not three times; uploads ≤ 600 kB.
+    let g = Gateway::start(
+        "datasets",
+        "local",
+        "max_upload_bytes = 600000\nmax_project_dataset_bytes = 1500000",
+        &[],
+    );
+    let alice = g.user("alice");
+    let bob = g.user("bob");
+    let carol = g.user("carol");
+    g.admin(&["project", "add", "pa", "--owner", "alice"]);
+    g.admin(&["project", "add", "pb", "--owner", "bob"]);
+    g.admin(&["project", "member", "pa", "carol", "--role", "viewer"]);
+
+    let res = sample("navani/arbin_example.res");
+    let bytes = std::fs::read(&res).unwrap();
+    let (s, v) = upload(&g, &alice, "project=pa&name=cell%2007.res", bytes.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["format"], "arbin-res");
+    assert_eq!(v["rows"], 2150);
+    let id = v["id"].as_i64().unwrap();
+    let lib = galvana_instruments::read(&res, None, None).unwrap();
+    let cols: Vec<&str> = lib.columns().map(|c| c.0.name()).collect();
+    assert_eq!(v["columns"], serde_json::json!(cols));
+
+    // Both files read back: the original byte for byte, the normalised CSV as the library
+    // writes it for the same parse.
+    let get = |path: String, tok: &str| {
+        g.http
+            .get(format!("{}{path}", g.url))
+            .bearer_auth(tok.to_string())
+            .send()
+    };
+    let r = get(format!("/api/v1/datasets/{id}/files/original"), &carol)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), bytes);
+    let r = get(
+        format!("/api/v1/datasets/{id}/files/normalised.csv"),
+        &carol,
+    )
+    .await
+    .unwrap();
+    let csv = r.text().await.unwrap();
+    let mut want = lib.clone();
+    want.meta.source_file = "cell 07.res".into();
+    assert_eq!(csv, galvana_instruments::csv_out::to_csv(&want));
+    let r = get(
+        format!("/api/v1/datasets/{id}/files/..%2F..%2Fgateway.toml"),
+        &alice,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // The cycling analysis, as `galvana cycles` computes it.
+    let (s, c) = g
+        .get(&carol, &format!("/api/v1/datasets/{id}/cycles"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    let a = galvana_instruments::cycling::analyse(
+        &galvana_instruments::cycling::Record::from_dataset(&lib).unwrap(),
+        &Default::default(),
+    )
+    .unwrap();
+    let cycles = c["cycles"].as_array().unwrap();
+    assert_eq!(cycles.len(), a.cycles.len());
+    for (x, y) in cycles.iter().zip(&a.cycles) {
+        let q = x["discharge_Ah"].as_f64().unwrap();
+        assert!(
+            (q - y.discharge_ah).abs() <= 1e-12 * y.discharge_ah.max(1e-30),
+            "{x}"
+        );
+    }
+
+    // Others: another project's owner sees nothing; a viewer cannot upload or delete.
+    let (s, _) = g.get(&bob, &format!("/api/v1/datasets/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = g.get(&bob, "/api/v1/datasets").await;
+    assert_eq!(
+        (s, v["datasets"].as_array().unwrap().len()),
+        (StatusCode::OK, 0)
+    );
+    let (s, _) = upload(&g, &bob, "project=pa&name=x.res", bytes.clone()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = upload(&g, &carol, "project=pa&name=x.res", bytes.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = g
+        .call(
+            &carol,
+            Method::DELETE,
+            &format!("/api/v1/datasets/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let before = stored_files(&g);
+    assert_eq!(before.len(), 2, "{before:?}");
+    // Unreadable: the parser's message with the file name; nothing stored.
+    let mut broken = bytes.clone();
+    broken.truncate(4096);
+    let (s, v) = upload(&g, &alice, "project=pa&name=broken.res", broken).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().starts_with("broken.res: "),
+        "{v}"
+    );
+    let (s, v) = upload(&g, &alice, "project=pa&name=empty.csv", Vec::new()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // Names are file names only.
+    let (s, _) = upload(&g, &alice, "project=pa&name=..%2Fx.res", bytes.clone()).await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "a path is cut to its last component"
+    );
+    let (_, v) = g.get(&alice, "/api/v1/datasets?project=pa").await;
+    let newest = v["datasets"][0].clone();
+    assert_eq!(newest["name"], "x.res");
+    let (s, _) = upload(&g, &alice, "project=pa&name=.hidden", bytes.clone()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // The project's storage is full now (two copies of ~0.5 MB): a third is refused.
+    let maccor = std::fs::read(sample("navani/maccor_example.txt")).unwrap();
+    let (s, v) = upload(&g, &alice, "project=pa&name=again.res", bytes.clone()).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert_eq!(v["error"], "dataset_quota_exceeded", "{v}");
+    // Over the per-upload limit: refused before parsing.
+    let big = vec![b'1'; 700_000];
+    let (s, _) = upload(&g, &bob, "project=pb&name=big.csv", big).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(stored_files(&g).len(), 4, "{:?}", stored_files(&g));
+
+    // A spectrum is not cycling data; the analysis says so.
+    let (s, v) = upload(
+        &g,
+        &bob,
+        "project=pb&name=spectrum.z",
+        std::fs::read(sample("impedancepy/Circuit1_EIS_1.z")).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = g
+        .get(&bob, &format!("/api/v1/datasets/{}/cycles", v["id"]))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("current_A"), "{v}");
+
+    // Delete frees the room.
+    let (s, _) = g
+        .call(
+            &alice,
+            Method::DELETE,
+            &format!("/api/v1/datasets/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = g.get(&alice, &format!("/api/v1/datasets/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = upload(&g, &alice, "project=pa&name=maccor.txt", maccor).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let metrics = g
+        .http
+        .get(format!("{}/metrics", g.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("galvana_datasets_uploaded_total 4"),
+        "{metrics}"
+    );
+}
