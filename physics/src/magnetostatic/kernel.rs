@@ -6,7 +6,7 @@
 //! that the magnet term is ∫ H·δB for H = ν(B − Br).
 
 use super::MagneticMaterial;
-use crate::kernel::{Jacobian, Point, Residual, VolumeKernel};
+use crate::kernel::{BalanceColumns, Jacobian, Point, Residual, VolumeKernel};
 use std::sync::Arc;
 
 /// Planar (A_z) or axisymmetric (ψ = r A_φ, coordinates (r, z) = (x, y)).
@@ -200,8 +200,16 @@ impl VolumeKernel for Magnetostatic {
         vec![true]
     }
 
-    fn balance_weights(&self) -> Vec<f64> {
-        vec![0.0]
+    /// The steady "balance" is Ampère's law: the current in the sources equals the
+    /// circulation ∮ H·dl through the fixed-potential boundaries (their reactions).
+    fn balance_columns(&self) -> BalanceColumns {
+        BalanceColumns {
+            total: "time_term_none",
+            source: "source_current_A",
+            flow_unit: "A",
+            steady_error: "ampere_balance_error_A",
+            transient_error: "ampere_balance_error_A",
+        }
     }
 }
 
