@@ -17,9 +17,10 @@ fn main() {
     let comm = Comm::new(universe.world());
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     type Case = (&'static str, fn(&Comm) -> Result<(), String>);
-    let cases: [Case; 8] = [
+    let cases: [Case; 9] = [
         ("sphere_linear", sphere::linear),
         ("sphere_nonlinear_newton", sphere::nonlinear),
+        ("sphere_permanent_magnet", sphere::magnet),
         ("coil_thick", coil::thick),
         ("coil_thin_inductance", coil::thin),
         ("planar_manufactured", planar::manufactured),

@@ -214,3 +214,27 @@ pub fn quadratic(norms: &[f64]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A permanent-magnet sphere (remanence Br ẑ, recoil permeability μr) in no applied field:
+/// uniformly magnetised with H_in = −M/3, B_in = μ0 μr H_in + Br, so B_in = 2Br/(μr + 2), and
+/// outside a dipole with μ0 M/3 = Br/(μr + 2) (the same derivation as the nonlinear sphere).
+pub fn magnet(comm: &Comm) -> Result<(), String> {
+    let (br, mu_r) = (1.2, 1.05);
+    let b_in = 2.0 * br / (mu_r + 2.0);
+    println!("permanent-magnet sphere Br = {br} T, mu_r = {mu_r}: exact B_in = {b_in:.6} T");
+    let (mut hs, mut ms) = (vec![], vec![]);
+    for n in [6, 12, 24] {
+        let s = sphere(comm, n, MagneticMaterial::Magnet { mu_r, br: [0.0, br] }, 0.0, br / (mu_r + 2.0));
+        let (e, mean) = b_error(&s, b_in);
+        let me = (mean - b_in).abs() / b_in;
+        println!("  h/a {:.4}: L2 err B {e:.3e}, mean B_z {mean:.6} (err {me:.3e})", 1.0 / n as f64);
+        hs.push(1.0 / n as f64);
+        ms.push(me);
+    }
+    let p = orders(&hs, &ms);
+    println!("  observed order of the mean B_z error: {p:.2?}");
+    if ms[2] > 2e-3 || p.iter().any(|&q| q < 1.5) {
+        return Err(format!("magnet sphere: mean errors {ms:?}"));
+    }
+    Ok(())
+}
