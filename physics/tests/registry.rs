@@ -300,7 +300,9 @@ fn magnetostatic_builders() {
     assert!(build_material("magnetic_bh", &p).unwrap().is_nonlinear());
     assert_reads_declared(&reg, SectionKind::Material, "magnetic_bh", &p);
     p.t.insert("bh", vec![(100.0, 0.5), (50.0, 1.5)]);
-    assert!(build_material("magnetic_bh", &p).unwrap_err().contains("bh"));
+    assert!(build_material("magnetic_bh", &p)
+        .unwrap_err()
+        .contains("bh"));
     // A thermal material is not magnetic, and the other way round.
     assert!(build_material("constant", &Params::default()).is_err());
 
@@ -308,8 +310,13 @@ fn magnetostatic_builders() {
     let d = CoilDrive::from_params(&p).unwrap();
     assert_eq!(d.density(0.5), 400.0);
     assert_reads_declared(&reg, SectionKind::Source, "coil", &p);
-    let both = Params::default().f("turns", 100.0).f("current", 2.0).f("current_density", 1.0);
-    assert!(CoilDrive::from_params(&both).unwrap_err().contains("not both"));
+    let both = Params::default()
+        .f("turns", 100.0)
+        .f("current", 2.0)
+        .f("current_density", 1.0);
+    assert!(CoilDrive::from_params(&both)
+        .unwrap_err()
+        .contains("not both"));
     assert!(CoilDrive::from_params(&Params::default().f("turns", 3.0)).is_err());
 
     let p = Params::default().f("value", 0.0);

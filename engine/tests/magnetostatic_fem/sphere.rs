@@ -224,10 +224,22 @@ pub fn magnet(comm: &Comm) -> Result<(), String> {
     println!("permanent-magnet sphere Br = {br} T, mu_r = {mu_r}: exact B_in = {b_in:.6} T");
     let (mut hs, mut ms) = (vec![], vec![]);
     for n in [6, 12, 24] {
-        let s = sphere(comm, n, MagneticMaterial::Magnet { mu_r, br: [0.0, br] }, 0.0, br / (mu_r + 2.0));
+        let s = sphere(
+            comm,
+            n,
+            MagneticMaterial::Magnet {
+                mu_r,
+                br: [0.0, br],
+            },
+            0.0,
+            br / (mu_r + 2.0),
+        );
         let (e, mean) = b_error(&s, b_in);
         let me = (mean - b_in).abs() / b_in;
-        println!("  h/a {:.4}: L2 err B {e:.3e}, mean B_z {mean:.6} (err {me:.3e})", 1.0 / n as f64);
+        println!(
+            "  h/a {:.4}: L2 err B {e:.3e}, mean B_z {mean:.6} (err {me:.3e})",
+            1.0 / n as f64
+        );
         hs.push(1.0 / n as f64);
         ms.push(me);
     }

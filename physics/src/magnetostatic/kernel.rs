@@ -200,6 +200,17 @@ impl VolumeKernel for Magnetostatic {
         vec![true]
     }
 
+    /// B (T), |B| (T) and H (A/m); vectors are (x, y, 0) or (r, z, 0).
+    fn cell_fields(&self) -> Vec<(String, usize)> {
+        vec![("B".into(), 3), ("B_magnitude".into(), 1), ("H".into(), 3)]
+    }
+
+    fn cell_values(&self, p: &Point, out: &mut [f64]) {
+        let b = self.b_field(p.x, p.grad_u[0]);
+        let h = self.h_field(p.region, b);
+        out[..7].copy_from_slice(&[b[0], b[1], 0.0, b[0].hypot(b[1]), h[0], h[1], 0.0]);
+    }
+
     /// The steady "balance" is Ampère's law: the current in the sources equals the
     /// circulation ∮ H·dl through the fixed-potential boundaries (their reactions).
     fn balance_columns(&self) -> BalanceColumns {
