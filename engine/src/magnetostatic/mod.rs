@@ -150,21 +150,21 @@ pub fn check_deck(deck: &Deck, mesh: &Mesh, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// What [`build`] returns: the space, the kernel, the bcs and the monitor set-up.
+pub type Built = (
+    Space,
+    Box<dyn galvana_physics::kernel::VolumeKernel>,
+    Vec<Bc>,
+    Setup,
+);
+
 /// Space, kernel, bcs and monitor set-up of a magnetostatic run.
 pub fn build(
     comm: &Comm,
     deck: &Deck,
     mesh: Arc<Mesh>,
     cell_part: Vec<u32>,
-) -> Result<
-    (
-        Space,
-        Box<dyn galvana_physics::kernel::VolumeKernel>,
-        Vec<Bc>,
-        Setup,
-    ),
-    String,
-> {
+) -> Result<Built, String> {
     let get = Params(&deck.physics);
     let geometry = mdeck::geometry(&get)?;
     let order = get.i64("order").unwrap_or(1) as usize;
