@@ -247,3 +247,49 @@ fn assert_quadratic_or_one_step(norms: &[f64]) {
         norms.len() - 1
     );
 }
+
+/// Bad magnetostatic decks: `galvana check` names file, line and key, exit code 3.
+#[test]
+fn bad_magnetostatic_decks_get_located_errors() {
+    let dir = copy_examples(&tempdir("magnetostatic-bad"));
+    let text = std::fs::read_to_string(dir.join("iron_core_electromagnet.toml")).unwrap();
+    let cases = [
+        // A B-H table that falls: the pair is named (1-based) with its values.
+        (
+            text.replace("[1000.0, 1.0513]", "[1000.0, 0.5]"),
+            "pair 5 is (1000, 0.5)",
+        ),
+        (
+            text.replace("current = 2.0", "current = 2.0\ncurrent_density = 1.0"),
+            "not both",
+        ),
+        (
+            text.replace("geometry = \"axisymmetric\"", "geometry = \"spherical\""),
+            "spherical",
+        ),
+        (
+            text.replace("type = \"magnetic_linear\"", "type = \"constant\""),
+            "missing required parameter `k`",
+        ),
+        (
+            text.replace("type = \"magnetic_potential\"", "type = \"temperature\""),
+            "temperature",
+        ),
+    ];
+    for (i, (deck_text, needle)) in cases.iter().enumerate() {
+        assert_ne!(deck_text, &text, "case {i}: the replacement did not apply");
+        let deck = write_deck(&dir, &format!("bad{i}.toml"), deck_text);
+        let out = galvana_in(&dir, &["check", deck.to_str().unwrap()]);
+        assert_code(&out, 3, &format!("bad deck {i}"));
+        let err = stderr(&out) + &stdout(&out);
+        assert!(err.contains(needle), "case {i}: `{needle}` not in:\n{err}");
+        let line = err
+            .lines()
+            .find(|l| l.contains("error:"))
+            .unwrap_or_else(|| panic!("case {i}: no error line:\n{err}"));
+        assert!(
+            line.contains(&format!("bad{i}.toml:")),
+            "case {i}: no file:line in {line}"
+        );
+    }
+}

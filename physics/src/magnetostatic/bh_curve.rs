@@ -36,8 +36,8 @@ impl BhCurve {
             if !(h1.is_finite() && b1.is_finite()) || h1 <= h0 || b1 <= b0 {
                 return Err(format!(
                     "the B-H table must start at H >= 0, B >= 0 and have strictly increasing H and B \
-                     (entry {} is ({h1}, {b1}) after ({h0}, {b0}))",
-                    i + usize::from(table[0] == (0.0, 0.0))
+                     (pair {} is ({h1}, {b1}) after ({h0}, {b0}))",
+                    i + 1 + usize::from(table[0] == (0.0, 0.0))
                 ));
             }
         }
