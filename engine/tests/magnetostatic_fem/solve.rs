@@ -82,6 +82,7 @@ pub fn solve(
     };
     drop(monitor);
     let text = std::fs::read_to_string(dir.join("residuals.jsonl")).expect("residual stream");
+    let _ = std::fs::remove_dir_all(&dir);
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("json line");
         if v["kind"] == "nonlinear" {
