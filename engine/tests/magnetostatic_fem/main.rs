@@ -17,7 +17,7 @@ fn main() {
     let comm = Comm::new(universe.world());
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     type Case = (&'static str, fn(&Comm) -> Result<(), String>);
-    let cases: [Case; 9] = [
+    let cases: [Case; 10] = [
         ("sphere_linear", sphere::linear),
         ("sphere_nonlinear_newton", sphere::nonlinear),
         ("sphere_permanent_magnet", sphere::magnet),
@@ -26,6 +26,7 @@ fn main() {
         ("planar_manufactured", planar::manufactured),
         ("planar_conductor", planar::conductor),
         ("force_plunger", force::plunger),
+        ("force_coaxial_coils", force::coaxial_coils),
         ("quadratic_check_rejects_linear", |_| {
             // The quadratic-convergence judge must fail a linearly converging history.
             let linear: Vec<f64> = (0..12).map(|k| 0.3f64.powi(k)).collect();
