@@ -383,7 +383,6 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             comm,
             asm: &assembler,
             setup,
-            last: Default::default(),
         });
         let galvanostat = electrochem
             .as_ref()

@@ -15,7 +15,6 @@ use crate::fem::assemble::Assembler;
 use crate::solve::control::ExtraColumns;
 use galvana_mesh::fe::{map_cell, push_gradient, Element, Quadrature};
 use galvana_physics::magnetostatic::Geometry;
-use std::cell::RefCell;
 
 /// Integrated quantities; per metre of depth for planar runs.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -166,8 +165,6 @@ pub struct Monitors<'a> {
     pub comm: &'a Comm,
     pub asm: &'a Assembler,
     pub setup: Setup,
-    /// The last quantities computed (for callers that want them as numbers).
-    pub last: RefCell<Option<Quantities>>,
 }
 
 impl Monitors<'_> {
@@ -209,6 +206,7 @@ impl ExtraColumns for Monitors<'_> {
         c
     }
 
+    /// Without the state there is nothing to integrate; the driver calls `values_at`.
     fn values(&self, _t: f64, _flows: &[f64], _integrals: &[f64]) -> Vec<f64> {
         vec![f64::NAN; self.columns().len()]
     }
@@ -235,7 +233,6 @@ impl ExtraColumns for Monitors<'_> {
                 Geometry::Axisymmetric => v.push(f[1]),
             }
         }
-        *self.last.borrow_mut() = Some(q);
         v
     }
 }
