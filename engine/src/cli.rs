@@ -349,6 +349,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             time,
             initial,
             electrochem,
+            magnetostatic,
         } = problem;
         let mut linear = match compute.gpu.clone() {
             Some(gpu) => {
@@ -378,6 +379,11 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             .map(|l| initial[assembler.space.layout.global_of(l) % nc])
             .collect();
         let ec_monitors = electrochem.clone().map(crate::electrochem::Monitors::new);
+        let mag_monitors = magnetostatic.map(|setup| crate::magnetostatic::post::Monitors {
+            comm,
+            asm: &assembler,
+            setup,
+        });
         let galvanostat = electrochem
             .as_ref()
             .and_then(crate::electrochem::Galvanostat::new);
@@ -424,7 +430,10 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             hook: Some(&mut hook),
             extra: ec_monitors
                 .as_ref()
-                .map(|m| m as &dyn crate::solve::control::ExtraColumns),
+                .map(|m| m as &dyn crate::solve::control::ExtraColumns)
+                .or(mag_monitors
+                    .as_ref()
+                    .map(|m| m as &dyn crate::solve::control::ExtraColumns)),
             control: galvanostat
                 .as_ref()
                 .map(|g| g as &dyn crate::solve::control::ScalarControl),

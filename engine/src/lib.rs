@@ -17,6 +17,7 @@ pub mod import;
 pub mod io;
 pub mod linalg;
 pub mod magnetics_run;
+pub mod magnetostatic;
 pub mod mesh_objects;
 pub mod meshless;
 pub mod monitor;

@@ -159,6 +159,14 @@ pub fn load_checked(path: &Path, reg: &Registry) -> Result<(Deck, Mesh), Vec<Dia
             ));
         }
     }
+    if deck.physics.type_name == "magnetostatic" {
+        crate::magnetostatic::check_deck(&deck, &mesh, &mut diags);
+        return if diags.is_empty() {
+            Ok((deck, mesh))
+        } else {
+            Err(diags)
+        };
+    }
     // Values the schema admits but the physics refuses (a zero conductivity, say) are deck
     // errors too, reported at the key the physics names.
     let at_key = |section: &str, name: &str, obj: &Object, msg: String| {
@@ -234,6 +242,8 @@ pub struct Problem {
     pub initial: Vec<f64>,
     /// Electrolyte and electrodes of a `nernst_planck` run.
     pub electrochem: Option<crate::electrochem::Setup>,
+    /// Coils and force bodies of a `magnetostatic` run.
+    pub magnetostatic: Option<crate::magnetostatic::Setup>,
 }
 
 /// The physics-specific parts of a problem.
@@ -245,6 +255,7 @@ struct Physics {
     lumped: bool,
     initial: Vec<f64>,
     electrochem: Option<crate::electrochem::Setup>,
+    magnetostatic: Option<crate::magnetostatic::Setup>,
 }
 
 /// Build the distributed problem for `deck` on `mesh`.
@@ -290,7 +301,22 @@ pub fn build_problem(
         lumped,
         initial,
         mut electrochem,
-    } = if deck.physics.type_name == "nernst_planck" {
+        magnetostatic,
+    } = if deck.physics.type_name == "magnetostatic" {
+        let (space, kernel, bcs, setup) =
+            crate::magnetostatic::build(comm, deck, mesh.clone(), cell_part)?;
+        let opts = HeatConductionOptions::from_params(&Params(&deck.physics))?;
+        Physics {
+            initial: vec![0.0],
+            space,
+            kernel,
+            bcs,
+            quadrature: opts.quadrature_order.map(|q| q as usize),
+            lumped: false,
+            electrochem: None,
+            magnetostatic: Some(setup),
+        }
+    } else if deck.physics.type_name == "nernst_planck" {
         let (space, kernel, bcs, setup) =
             crate::electrochem::build(comm, deck, mesh.clone(), cell_part)?;
         let opts = HeatConductionOptions::from_params(&Params(&deck.physics))?;
@@ -302,6 +328,7 @@ pub fn build_problem(
             quadrature: opts.quadrature_order.map(|q| q as usize),
             lumped: deck.physics.opt_bool("lumped_mass").unwrap_or(false),
             electrochem: Some(setup),
+            magnetostatic: None,
         }
     } else {
         thermal_physics(comm, deck, mesh, cell_part)?
@@ -320,6 +347,7 @@ pub fn build_problem(
         time,
         initial,
         electrochem,
+        magnetostatic,
     })
 }
 
@@ -391,6 +419,7 @@ fn thermal_physics(
         lumped: deck.physics.opt_bool("lumped_mass").unwrap_or(false),
         initial: vec![initial_value],
         electrochem: None,
+        magnetostatic: None,
     })
 }
 

@@ -109,6 +109,14 @@ pub trait VolumeKernel: Send + Sync {
     fn balance_weights(&self) -> Vec<f64> {
         vec![1.0; self.ncomp()]
     }
+    /// Derived fields written per cell next to the solution (name, components; 3 components
+    /// make a vector for ParaView), e.g. the flux density B of a magnetostatic potential.
+    fn cell_fields(&self) -> Vec<(String, usize)> {
+        Vec::new()
+    }
+    /// Values of [`VolumeKernel::cell_fields`] at a point, concatenated; the engine averages
+    /// them over each cell's quadrature points.
+    fn cell_values(&self, _p: &Point, _out: &mut [f64]) {}
 }
 
 /// Monitor column names of a physics' conservation balance.

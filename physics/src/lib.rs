@@ -7,6 +7,7 @@ pub mod calibration;
 pub mod electrochem;
 pub mod kernel;
 pub mod magnetics;
+pub mod magnetostatic;
 pub mod materials;
 pub mod quench;
 pub mod superconductor;
@@ -56,4 +57,12 @@ pub fn register(reg: &mut Registry) {
     reg.meshless.push("biot_savart");
     reg.add(SectionKind::Physics, quench::deck::spec());
     reg.meshless.push("quench");
+    reg.add(SectionKind::Physics, magnetostatic::deck::physics_spec());
+    for s in magnetostatic::deck::material_specs() {
+        reg.add(SectionKind::Material, s);
+    }
+    reg.add(SectionKind::Source, magnetostatic::deck::coil_spec());
+    reg.add(SectionKind::Bc, magnetostatic::FixedPotential::spec());
+    reg.compatible_bcs
+        .push(("magnetostatic", magnetostatic::deck::BC_TYPES.to_vec()));
 }

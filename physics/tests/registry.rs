@@ -70,7 +70,14 @@ fn registers_expected_types() {
     let reg = registry();
     assert_eq!(
         reg.types(SectionKind::Material),
-        vec!["constant", "tabulated", "nist"]
+        vec![
+            "constant",
+            "tabulated",
+            "nist",
+            "magnetic_linear",
+            "magnetic_bh",
+            "magnet"
+        ]
     );
     assert_eq!(
         reg.types(SectionKind::Physics),
@@ -79,7 +86,8 @@ fn registers_expected_types() {
             "nernst_planck",
             "battery",
             "biot_savart",
-            "quench"
+            "quench",
+            "magnetostatic"
         ]
     );
     assert_eq!(reg.meshless, vec!["battery", "biot_savart", "quench"]);
@@ -93,12 +101,13 @@ fn registers_expected_types() {
             "radiation",
             "mli",
             "bulk",
-            "butler_volmer"
+            "butler_volmer",
+            "magnetic_potential"
         ]
     );
     assert_eq!(
         reg.types(SectionKind::Source),
-        vec!["volumetric", "loop", "solenoid", "polyline"]
+        vec!["volumetric", "loop", "solenoid", "polyline", "coil"]
     );
     assert!(reg.types(SectionKind::Mesh).is_empty());
     assert_eq!(
@@ -108,7 +117,8 @@ fn registers_expected_types() {
                 "heat_conduction",
                 vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
             ),
-            ("nernst_planck", vec!["butler_volmer", "bulk"])
+            ("nernst_planck", vec!["butler_volmer", "bulk"]),
+            ("magnetostatic", vec!["magnetic_potential"])
         ]
     );
     // Declared kinds that the engine relies on.
@@ -141,6 +151,7 @@ fn registers_expected_types() {
                     "emissivity",
                     "initial_soc",
                     "max_step_change",
+                    "mu_r",
                     "rrr",
                     "relative_permittivity",
                     "transfer_coefficient",
@@ -273,4 +284,43 @@ fn physics_options() {
     );
     p.i.insert("order", 3);
     assert!(HeatConductionOptions::from_params(&p).is_err());
+}
+
+#[test]
+fn magnetostatic_builders() {
+    use galvana_physics::magnetostatic::deck::{build_bc, build_material, CoilDrive};
+    let reg = registry();
+    let p = Params::default().f("mu_r", 1000.0);
+    let m = build_material("magnetic_linear", &p).unwrap();
+    assert!((m.nu(1.0).0 * 1000.0 * galvana_physics::magnetostatic::MU0 - 1.0).abs() < 1e-15);
+    assert_reads_declared(&reg, SectionKind::Material, "magnetic_linear", &p);
+    assert!(build_material("magnetic_linear", &Params::default().f("mu_r", 0.0)).is_err());
+    let mut p = Params::default();
+    p.t.insert("bh", vec![(100.0, 0.5), (1000.0, 1.5)]);
+    assert!(build_material("magnetic_bh", &p).unwrap().is_nonlinear());
+    assert_reads_declared(&reg, SectionKind::Material, "magnetic_bh", &p);
+    p.t.insert("bh", vec![(100.0, 0.5), (50.0, 1.5)]);
+    assert!(build_material("magnetic_bh", &p)
+        .unwrap_err()
+        .contains("bh"));
+    // A thermal material is not magnetic, and the other way round.
+    assert!(build_material("constant", &Params::default()).is_err());
+
+    let p = Params::default().f("turns", 100.0).f("current", 2.0);
+    let d = CoilDrive::from_params(&p).unwrap();
+    assert_eq!(d.density(0.5), 400.0);
+    assert_reads_declared(&reg, SectionKind::Source, "coil", &p);
+    let both = Params::default()
+        .f("turns", 100.0)
+        .f("current", 2.0)
+        .f("current_density", 1.0);
+    assert!(CoilDrive::from_params(&both)
+        .unwrap_err()
+        .contains("not both"));
+    assert!(CoilDrive::from_params(&Params::default().f("turns", 3.0)).is_err());
+
+    let p = Params::default().f("value", 0.0);
+    assert!(build_bc("magnetic_potential", &p).is_ok());
+    assert_reads_declared(&reg, SectionKind::Bc, "magnetic_potential", &p);
+    assert!(build_bc("temperature", &p).is_err());
 }

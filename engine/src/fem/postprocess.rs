@@ -119,3 +119,68 @@ pub fn volume_integrals(comm: &Comm, asm: &Assembler, u: &[f64], t: f64) -> Volu
 fn u_node(u: &[f64], slots: &[u32], i: usize, nc: usize) -> Vec<f64> {
     (0..nc).map(|c| u[slots[i * nc + c] as usize]).collect()
 }
+
+/// Per-cell averages over the quadrature points of the kernel's derived cell fields, for every
+/// cell of the mesh in global order (`ncells × Σ components`, on every rank). Collective.
+pub fn cell_averages(comm: &Comm, asm: &Assembler, u: &[f64], t: f64) -> Vec<f64> {
+    let ncf: usize = asm.kernel.cell_fields().iter().map(|f| f.1).sum();
+    let sp = &asm.space;
+    let mesh = &sp.mesh;
+    let nc = sp.ncomp;
+    let el: &Element = &sp.dofmap.element;
+    let nd = el.num_dofs();
+    let q = Quadrature::new(mesh.cell_type, asm.quad_degree);
+    let (mut phi, mut dphi) = (vec![0.0; nd], vec![[0.0; 3]; nd]);
+    let mut verts = vec![[0.0; 3]; mesh.cell_type.num_vertices()];
+    let (mut uq, mut gq) = (vec![0.0; nc], vec![[0.0; 3]; nc]);
+    let mut val = vec![0.0; ncf];
+    let mut out = vec![0.0; mesh.num_cells() * ncf];
+    if ncf == 0 {
+        return out;
+    }
+    for (k, &c) in sp.local_cells.iter().enumerate() {
+        // Each cell once: by the rank of its partition.
+        if sp.cell_part[c] as usize != comm.rank() {
+            continue;
+        }
+        let slots = sp.slots(k);
+        for (v, &vi) in verts.iter_mut().zip(mesh.cell(c)) {
+            *v = mesh.coords[vi];
+        }
+        let mut wsum = 0.0;
+        for (xi, w) in q.points.iter().zip(&q.weights) {
+            el.tabulate(*xi, &mut phi, &mut dphi);
+            let map = galvana_mesh::fe::map_cell(mesh.cell_type, &verts, *xi);
+            for cc in 0..nc {
+                uq[cc] = 0.0;
+                gq[cc] = [0.0; 3];
+                for i in 0..nd {
+                    let ui = u[slots[i * nc + cc] as usize];
+                    uq[cc] += phi[i] * ui;
+                    let g = galvana_mesh::fe::push_gradient(&map, mesh.dim, dphi[i]);
+                    for x in 0..3 {
+                        gq[cc][x] += g[x] * ui;
+                    }
+                }
+            }
+            let p = Point {
+                x: map.x,
+                t,
+                u: &uq,
+                grad_u: &gq,
+                region: mesh.cell_region[c],
+            };
+            asm.kernel.cell_values(&p, &mut val);
+            let wd = w * map.det.abs();
+            wsum += wd;
+            for (o, v) in out[c * ncf..(c + 1) * ncf].iter_mut().zip(&val) {
+                *o += wd * v;
+            }
+        }
+        out[c * ncf..(c + 1) * ncf]
+            .iter_mut()
+            .for_each(|o| *o /= wsum);
+    }
+    comm.sum_in_place(&mut out);
+    out
+}

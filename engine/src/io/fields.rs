@@ -4,7 +4,7 @@
 use crate::comm::Comm;
 use crate::fem::assemble::Assembler;
 use crate::solve::driver::{OutputSink, PostRow};
-use galvana_h5::xdmf::{XdmfMesh, XdmfSeries};
+use galvana_h5::xdmf::{Center, XdmfField, XdmfMesh, XdmfSeries};
 use galvana_h5::File as H5File;
 use galvana_mesh::CellType;
 use std::io::Write;
@@ -228,12 +228,25 @@ impl OutputSink for FieldWriter {
                     .map_err(|e| e.to_string())?;
                 fields.push((name.clone(), format!("/fields/{name}/{ds_name}"), 1usize));
             }
-            h5.flush().map_err(|e| e.to_string())?;
-            let refs: Vec<(&str, &str, usize)> = fields
+            let mut xfields: Vec<XdmfField> = fields
                 .iter()
-                .map(|(a, b, c)| (a.as_str(), b.as_str(), *c))
+                .map(|(n, d, c)| XdmfField {
+                    name: n.clone(),
+                    dataset: d.clone(),
+                    ncomp: *c,
+                    center: Center::Node,
+                })
                 .collect();
-            x.add_step(row.time, &refs);
+            xfields.extend(write_cell_fields(
+                comm,
+                asm,
+                u,
+                row.time,
+                h5,
+                self.out_index,
+            )?);
+            h5.flush().map_err(|e| e.to_string())?;
+            x.add_step_fields(row.time, xfields);
             if comm.is_root() {
                 x.write_atomic(&self.dir.join("fields.xdmf"))
                     .map_err(|e| e.to_string())?;
@@ -248,4 +261,57 @@ impl OutputSink for FieldWriter {
         self.times.push(row.time);
         Ok(())
     }
+}
+
+/// Writes the kernel's derived cell fields (e.g. B) of one output as `/cell_fields/<name>/<k>`,
+/// cells in global order, an even block per rank.
+fn write_cell_fields(
+    comm: &Comm,
+    asm: &Assembler,
+    u: &[f64],
+    time: f64,
+    h5: &H5File,
+    index: usize,
+) -> Result<Vec<XdmfField>, String> {
+    let specs = asm.kernel.cell_fields();
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = crate::fem::postprocess::cell_averages(comm, asm, u, time);
+    let ncells = asm.space.mesh.num_cells();
+    let ncf: usize = specs.iter().map(|s| s.1).sum();
+    let (clo, chi) = (
+        comm.rank() * ncells / comm.size(),
+        (comm.rank() + 1) * ncells / comm.size(),
+    );
+    let mut out = Vec::new();
+    let mut off = 0;
+    for (name, k) in specs {
+        let g = h5
+            .group(&format!("cell_fields/{name}"))
+            .map_err(|e| e.to_string())?;
+        let ds_name = format!("{index:06}");
+        let ds = if g.exists(&ds_name).map_err(|e| e.to_string())? {
+            g.open_dataset(&ds_name)
+        } else if k == 1 {
+            g.create_dataset::<f64>(&ds_name, &[ncells as u64])
+        } else {
+            g.create_dataset::<f64>(&ds_name, &[ncells as u64, k as u64])
+        }
+        .map_err(|e| e.to_string())?;
+        let block: Vec<f64> = (clo..chi)
+            .flat_map(|c| all[c * ncf + off..c * ncf + off + k].to_vec())
+            .collect();
+        ds.write_rows(clo as u64, &block, k as u64)
+            .map_err(|e| e.to_string())?;
+        ds.set_attr_f64("time", time).map_err(|e| e.to_string())?;
+        out.push(XdmfField {
+            dataset: format!("/cell_fields/{name}/{ds_name}"),
+            name,
+            ncomp: k,
+            center: Center::Cell,
+        });
+        off += k;
+    }
+    Ok(out)
 }

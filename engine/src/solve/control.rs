@@ -8,6 +8,12 @@ pub trait ExtraColumns {
     /// component c through bc (natural flux, or the reaction of essential conditions) and
     /// `integrals[c]` is ∫u_c dV. Called once per accepted state, in time order.
     fn values(&self, t: f64, flows: &[f64], integrals: &[f64]) -> Vec<f64>;
+    /// As [`ExtraColumns::values`], for physics that integrate the state `u` itself (local
+    /// vector, ghosts current; collective). Defaults to `values`.
+    fn values_at(&self, t: f64, flows: &[f64], integrals: &[f64], u: &[f64]) -> Vec<f64> {
+        let _ = u;
+        self.values(t, flows, integrals)
+    }
 }
 
 /// A scalar x solved with each time step so that a measured quantity meets its target:

@@ -182,7 +182,7 @@ impl Driver<'_> {
         }
         v.push(st.energy_out);
         if let Some(x) = self.extra {
-            v.extend(x.values(t, &flows, &vi.integral));
+            v.extend(x.values_at(t, &flows, &vi.integral, u));
         }
         (PostRow { time: t, values: v }, source - total_out)
     }

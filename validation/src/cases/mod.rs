@@ -4,13 +4,14 @@ pub mod eis;
 pub mod electrochem;
 pub mod energy;
 pub mod kirchhoff;
+pub mod magnetostatic;
 pub mod mms;
 pub mod pybamm;
 pub mod radiation;
 pub mod slab;
 
 /// Case names accepted by `--cases`, in report order.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 9] = [
     "mms",
     "slab",
     "kirchhoff",
@@ -19,4 +20,5 @@ pub const NAMES: [&str; 8] = [
     "pybamm",
     "electrochem",
     "eis",
+    "magnetostatic",
 ];
