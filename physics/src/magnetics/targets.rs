@@ -36,7 +36,7 @@ pub fn target_specs() -> Vec<ObjectSpec> {
         },
         ObjectSpec {
             type_name: "points",
-            description: "biot_savart target: the points of a CSV file (a header naming columns x, y and z, other columns ignored, `#` lines skipped); writes points_<name>.csv in file order.",
+            description: "biot_savart target: the points of a CSV file (a header naming columns x, y and z or x_m, y_m, z_m, other columns ignored, `#` lines skipped); writes points_<name>.csv in file order.",
             params: vec![
                 ParamSpec::required("file", ParamKind::Path, "", "CSV file, relative to the deck."),
                 ParamSpec::optional("scale", ParamKind::Float { min: Some(0.0), max: None }, "m", "1.0",
@@ -152,7 +152,8 @@ impl NodeMesh {
 }
 
 /// Points from CSV text: the first line that is neither blank nor a `#` comment is a header
-/// naming columns `x`, `y`, `z` (any order, case-insensitive, other columns ignored); every
+/// naming columns `x`, `y`, `z` or `x_m`, `y_m`, `z_m` (any order, case-insensitive, other columns
+/// ignored); every
 /// further line is one point. Errors are `file:line: message`.
 pub fn read_points_csv(text: &str, file: &str, scale: f64) -> Result<Points, String> {
     let mut cols: Option<[usize; 3]> = None;
@@ -165,7 +166,12 @@ pub fn read_points_csv(text: &str, file: &str, scale: f64) -> Result<Points, Str
         }
         let fields: Vec<&str> = t.split(',').map(str::trim).collect();
         let Some(c) = cols else {
-            let find = |name: &str| fields.iter().position(|f| f.eq_ignore_ascii_case(name));
+            // `x_m` as well: the unit suffix of the project's CSV convention.
+            let find = |name: &str| {
+                fields.iter().position(|f| {
+                    f.eq_ignore_ascii_case(name) || f.eq_ignore_ascii_case(&format!("{name}_m"))
+                })
+            };
             match (find("x"), find("y"), find("z")) {
                 (Some(x), Some(y), Some(z)) => cols = Some([x, y, z]),
                 _ => {
