@@ -48,8 +48,8 @@ pub fn target_specs() -> Vec<ObjectSpec> {
             description: "biot_savart target: the nodes of a Gmsh mesh (.msh 2.2 or 4.1), all of them or those of the cells in `regions` (e.g. the winding, for the peak field on the conductor); writes mesh_<name>.csv and the mesh with B at its nodes in field_map.h5/.xdmf.",
             params: vec![
                 ParamSpec::required("file", ParamKind::Path, "", "Gmsh mesh file, relative to the deck."),
-                ParamSpec::optional("regions", ParamKind::StringArray, "", "[] (all cells)",
-                    "Physical groups (cell regions) whose nodes are evaluated."),
+                ParamSpec::maybe("regions", ParamKind::StringArray, "",
+                    "Physical groups (cell regions) whose nodes are evaluated (default: all cells)."),
                 ParamSpec::optional("scale", ParamKind::Float { min: Some(0.0), max: None }, "m", "1.0",
                     "Metres per mesh unit (0.001 for a mesh in mm)."),
             ],
