@@ -83,7 +83,10 @@ fn registers_expected_types() {
         ]
     );
     assert_eq!(reg.meshless, vec!["battery", "biot_savart", "quench"]);
-    assert_eq!(reg.types(SectionKind::Postprocessor), vec!["line", "plane"]);
+    assert_eq!(
+        reg.types(SectionKind::Postprocessor),
+        vec!["line", "plane", "points", "mesh"]
+    );
     assert_eq!(
         reg.types(SectionKind::Bc),
         vec![
@@ -98,7 +101,14 @@ fn registers_expected_types() {
     );
     assert_eq!(
         reg.types(SectionKind::Source),
-        vec!["volumetric", "loop", "solenoid", "polyline"]
+        vec![
+            "volumetric",
+            "loop",
+            "solenoid",
+            "polyline",
+            "racetrack",
+            "helix"
+        ]
     );
     assert!(reg.types(SectionKind::Mesh).is_empty());
     assert_eq!(
