@@ -191,3 +191,72 @@ file = "grid.csv"
     );
     assert!(worst < 1e-9, "{worst}");
 }
+
+/// B_z at the centre of a smooth racetrack (straight sides `s`, end radius `r`, current `i`)
+/// by the midpoint rule over its path, independently of the deck's chords.
+fn racetrack_centre_bz(s: f64, r: f64, i: f64) -> f64 {
+    use std::f64::consts::PI;
+    // Straight side at y = -r from x = -s/2 to s/2, direction +x: dB_z = μ0 I/(4π) · r dx / ρ³.
+    let n = 200_000;
+    let mut side = 0.0;
+    for k in 0..n {
+        let x = -s / 2.0 + (k as f64 + 0.5) * s / n as f64;
+        side += r / (x * x + r * r).powf(1.5) * s / n as f64;
+    }
+    // Right half circle about (s/2, 0): point (s/2 + r cos t, r sin t), dl = r dt (−sin t, cos t).
+    let mut arc = 0.0;
+    for k in 0..n {
+        let t = -PI / 2.0 + (k as f64 + 0.5) * PI / n as f64;
+        let (px, py) = (s / 2.0 + r * t.cos(), r * t.sin());
+        let (dx, dy) = (-r * t.sin(), r * t.cos());
+        // (dl × (0 − p))_z = dx·(−py) − dy·(−px)
+        let cross = -dx * py + dy * px;
+        arc += cross / (px * px + py * py).powf(1.5) * PI / n as f64;
+    }
+    MU0 * i / (4.0 * PI) * 2.0 * (side + arc)
+}
+
+#[test]
+fn the_racetrack_example_matches_the_smooth_racetrack_at_its_centre() {
+    let dir = copy_examples(&tempdir("magnetics-racetrack-example"));
+    let out = galvana_in(&dir, &["check", "racetrack_coil.toml"]);
+    assert_code(&out, 0, "check of the example");
+    let deck = dir.join("racetrack_coil.toml");
+    let out = run_deck(1, &deck, &dir.join("np1"), &["-q"]);
+    assert_code(&out, 0, "run of the example");
+    let probes = Csv::read(&dir.join("np1/points_probes.csv"));
+    let exact = racetrack_centre_bz(0.2, 0.05, 200.0 * 100.0);
+    let bz = probes.rows[0][probes.col("Bz")];
+    let rel = (bz / exact - 1.0).abs();
+    println!("racetrack example centre: {bz} T vs smooth {exact} T ({rel:.2e})");
+    // 64 chords per half circle: the polygon error is below (π/64)²/3 of the arcs' share.
+    assert!(rel < (std::f64::consts::PI / 64.0).powi(2) / 3.0, "{rel}");
+    let axis = Csv::read(&dir.join("np1/line_axis.csv"));
+    assert_eq!(
+        axis.rows[100][axis.col("Bz")],
+        bz,
+        "the axis line passes the centre"
+    );
+    let summary = read_json(&dir.join("np1/summary.json"));
+    assert!(
+        summary["peak_B_T"].as_f64().unwrap() < 1.0,
+        "no target touches a wire"
+    );
+    let out = {
+        let _g = mpi_lock();
+        run_deck(2, &deck, &dir.join("np2"), &["-q"])
+    };
+    assert_code(&out, 0, "the example on 2 ranks");
+    for f in [
+        "line_axis.csv",
+        "plane_above.csv",
+        "points_probes.csv",
+        "field_map.xdmf",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.join("np1").join(f)).unwrap(),
+            std::fs::read(dir.join("np2").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
