@@ -33,10 +33,6 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../../input-decks/examples/helmholtz_pair.toml"),
     ),
     (
-        "racetrack_coil",
-        include_str!("../../input-decks/examples/racetrack_coil.toml"),
-    ),
-    (
         "nbti_solenoid_quench",
         include_str!("../../input-decks/examples/nbti_solenoid_quench.toml"),
     ),
