@@ -292,14 +292,20 @@ impl Model {
                 "racetrack" | "helix" => {
                     let frame = Frame::new(v3(o, "centre"), v3(o, "axis"), v3(o, "direction"))
                         .map_err(|m| {
-                            se(
-                                if m.contains("parallel") {
-                                    "direction"
-                                } else {
-                                    "axis"
-                                },
-                                m,
-                            )
+                            let direction = m.starts_with("direction");
+                            DeckError {
+                                key: ["sources", name, match m.split(' ').next() {
+                                    Some("direction") => "direction",
+                                    Some("frame") => "centre",
+                                    _ => "axis",
+                                }]
+                                    .map(String::from)
+                                    .to_vec(),
+                                help: direction.then(|| {
+                                    "`direction` (default [1.0, 0.0, 0.0]) must have a part normal to `axis`".into()
+                                }),
+                                message: m,
+                            }
                         })?;
                     let r = pos(o, name, "radius")?;
                     let mut pl = if t == "racetrack" {
