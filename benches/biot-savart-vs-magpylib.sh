@@ -76,3 +76,5 @@ else:
 open("benches/RESULTS.md", "w").write(text)
 print(md)
 PY
+# Scaling of the deck runner over ranks and threads, with the magpylib figures just measured.
+benches/biot-savart-scaling.sh "$REPS"

@@ -140,6 +140,9 @@ pub fn run(args: &RunArgs) -> i32 {
     if let Some(code) = crate::battery_run::run_without_mpi(args) {
         return code;
     }
+    if let Some(code) = crate::magnetics_run::run_without_mpi(args) {
+        return code;
+    }
     let Some(universe) = mpi::initialize() else {
         eprintln!("error: MPI could not be initialised");
         return EXIT_RUN_FAILED;

@@ -16,6 +16,7 @@ pub mod fit_eis;
 pub mod import;
 pub mod io;
 pub mod linalg;
+pub mod magnetics_output;
 pub mod magnetics_run;
 pub mod magnetostatic;
 pub mod mesh_objects;

@@ -1,18 +1,34 @@
-//! `galvana check|run` of Biot–Savart decks (`[physics] type = "biot_savart"`): no mesh, no
-//! MPI work; rank 0 builds the coils of `[sources.<name>]`, evaluates B on the targets of
-//! `[postprocessors.<name>]` (threaded) and writes `line_<name>.csv` / `plane_<name>.csv`
-//! (x, y, z, Bx, By, Bz, B), plane maps also in `field_map.h5` + `.xdmf`, `residuals.jsonl` (a `progress` event per target, then `done`)
-//! and `summary.json` (peak |B| and homogeneity per target, inductance of coaxial loops).
+//! `galvana check|run` of Biot–Savart decks (`[physics] type = "biot_savart"`): no mesh to
+//! solve on. Every rank builds the coils of `[sources.<name>]` and the targets of
+//! `[postprocessors.<name>]`, evaluates B on its contiguous block of each target's points
+//! (threaded), and rank 0 gathers the blocks in point order and writes `<type>_<name>.csv`
+//! (x, y, z, Bx, By, Bz, B), plane and mesh maps in `field_map.h5` + `.xdmf`,
+//! `residuals.jsonl` (a `progress` event per target, then `done`) and `summary.json` (peak
+//! |B| and homogeneity per target, inductance of coaxial loops). The files do not depend on
+//! the number of ranks or threads.
 
 use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
+use crate::magnetics_output::{csv, write_field_map, Grid, MapEntry};
 use crate::meshless::{report, Session};
 use galvana_decks::{Deck, Diagnostic};
-use galvana_physics::magnetics::deck::Model;
+use galvana_physics::magnetics::deck::{Model, NodeMesh};
 use galvana_physics::magnetics::{field, Field, FieldSource, Points};
 use serde_json::json;
-use std::fmt::Write as _;
 use std::path::Path;
+
+/// A Gmsh mesh as the node targets need it (errors name the file and line).
+fn read_mesh(path: &Path) -> Result<NodeMesh, String> {
+    let m = galvana_mesh::gmsh::read_msh(path).map_err(|e| e.to_string())?;
+    Ok(NodeMesh {
+        nodes_per_cell: m.cell_type.num_vertices(),
+        topology_type: m.cell_type.name().to_string(),
+        coords: m.coords,
+        cells: m.cells,
+        cell_region: m.cell_region,
+        region_names: m.region_names.into_iter().collect(),
+    })
+}
 
 /// The deck at `path` if it is a biot_savart deck that checks (its diagnostics if not).
 /// `None`: not a biot_savart deck (or not loadable at all; the caller reports that).
@@ -22,7 +38,15 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Model), Vec<Diagnostic>>> {
         "biot_savart",
         &["materials", "bcs"],
         "coils are [sources.<name>], targets [postprocessors.<name>]",
-        |d| Model::from_deck(&d.physics, &d.sources, &d.postprocessors),
+        |d| {
+            Model::from_deck(
+                &d.dir(),
+                &d.physics,
+                &d.sources,
+                &d.postprocessors,
+                &read_mesh,
+            )
+        },
     )
 }
 
@@ -43,76 +67,97 @@ pub fn check(path: &Path) -> Option<i32> {
     })
 }
 
-/// CSV text x,y,z,Bx,By,Bz,B (full precision, round-trips).
-pub fn csv(points: &Points, b: &Field) -> String {
-    let mut s = String::from("x,y,z,Bx,By,Bz,B\n");
-    for i in 0..points.len() {
-        let p = points.get(i);
-        let v = b.get(i);
-        let _ = writeln!(
-            s,
-            "{:e},{:e},{:e},{:e},{:e},{:e},{:e}",
-            p[0],
-            p[1],
-            p[2],
-            v[0],
-            v[1],
-            v[2],
-            b.magnitude(i)
-        );
+/// The ranks of a run: MPI's world, or this process alone when MPI was not initialised.
+struct Ranks<'a>(Option<&'a Comm>);
+
+impl Ranks<'_> {
+    fn size(&self) -> usize {
+        self.0.map_or(1, Comm::size)
     }
-    s
+    fn rank(&self) -> usize {
+        self.0.map_or(0, Comm::rank)
+    }
+    /// Rank 0's `code` on every rank.
+    fn agree(&self, code: i32) -> i32 {
+        match self.0 {
+            Some(c) if c.size() > 1 => c
+                .broadcast_string(&code.to_string())
+                .parse()
+                .unwrap_or(EXIT_RUN_FAILED),
+            _ => code,
+        }
+    }
+    /// Every rank's block of B, concatenated in rank order on rank 0 (`None` elsewhere).
+    fn gather(&self, b: Field) -> Option<Field> {
+        let Some(c) = self.0.filter(|c| c.size() > 1) else {
+            return Some(b);
+        };
+        let mut bytes = Vec::with_capacity(24 * b.bx.len());
+        for v in [&b.bx, &b.by, &b.bz] {
+            bytes.extend(v.iter().flat_map(|x| x.to_le_bytes()));
+        }
+        let parts = c.gather_bytes(&bytes)?;
+        let mut out = Field::zeros(0);
+        for p in parts {
+            let vals: Vec<f64> = p
+                .chunks_exact(8)
+                .map(|w| f64::from_le_bytes(w.try_into().expect("8 bytes")))
+                .collect();
+            let n = vals.len() / 3;
+            out.bx.extend_from_slice(&vals[..n]);
+            out.by.extend_from_slice(&vals[n..2 * n]);
+            out.bz.extend_from_slice(&vals[2 * n..]);
+        }
+        Some(out)
+    }
+    /// Threads per rank for `threads = 0`: the cores of the node shared by its ranks.
+    fn threads(&self, asked: usize) -> usize {
+        if asked > 0 {
+            return asked;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |t| t.get());
+        let on_node = self.0.map_or(1, |c| c.ranks_on_node());
+        (cores / on_node.max(1)).max(1)
+    }
 }
 
-/// Plane maps in one HDF5 file (`/<name>/xyz`, `/<name>/B`, `/<name>/B_magnitude`, rows in
-/// CSV order) and an XDMF index that opens each as a structured (2DSMesh) grid in ParaView.
-pub fn write_field_map(
-    dir: &Path,
-    planes: &[(String, usize, usize, &Points, Field)],
-) -> Result<(), String> {
-    let h5 = dir.join("field_map.h5");
-    let tmp = dir.join("field_map.h5.tmp");
-    let e = |e: galvana_h5::H5Error| e.to_string();
-    let f = galvana_h5::File::create(&tmp).map_err(e)?;
-    let mut grids = String::new();
-    for (name, nu, nv, p, b) in planes {
-        let n = p.len() as u64;
-        let mut xyz = Vec::with_capacity(3 * p.len());
-        let mut bv = Vec::with_capacity(3 * p.len());
-        let mut bm = Vec::with_capacity(p.len());
-        for i in 0..p.len() {
-            xyz.extend_from_slice(&p.get(i));
-            bv.extend_from_slice(&b.get(i));
-            bm.push(b.magnitude(i));
-        }
-        f.create_dataset::<f64>(&format!("{name}/xyz"), &[n, 3])
-            .and_then(|d| d.write_rows(0, &xyz, 3))
-            .map_err(e)?;
-        f.create_dataset::<f64>(&format!("{name}/B"), &[n, 3])
-            .and_then(|d| d.write_rows(0, &bv, 3))
-            .map_err(e)?;
-        f.create_dataset::<f64>(&format!("{name}/B_magnitude"), &[n])
-            .and_then(|d| d.write_rows(0, &bm, 1))
-            .map_err(e)?;
-        let item = |path: &str, dims: String| {
-            format!(
-                "<DataItem Dimensions=\"{dims}\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">field_map.h5:/{name}/{path}</DataItem>"
-            )
-        };
-        let _ = write!(
-            grids,
-            "    <Grid Name=\"{name}\" GridType=\"Uniform\">\n      <Topology TopologyType=\"2DSMesh\" Dimensions=\"{nu} {nv}\"/>\n      <Geometry GeometryType=\"XYZ\">{}</Geometry>\n      <Attribute Name=\"B\" AttributeType=\"Vector\" Center=\"Node\">{}</Attribute>\n      <Attribute Name=\"B_magnitude\" AttributeType=\"Scalar\" Center=\"Node\">{}</Attribute>\n    </Grid>\n",
-            item("xyz", format!("{n} 3")),
-            item("B", format!("{n} 3")),
-            item("B_magnitude", format!("{n}")),
-        );
+/// This rank's contiguous block `[lo, hi)` of `n` points over `size` ranks.
+fn block(n: usize, rank: usize, size: usize) -> (usize, usize) {
+    (n * rank / size, n * (rank + 1) / size)
+}
+
+fn slice(p: &Points, lo: usize, hi: usize) -> Points {
+    Points {
+        x: p.x[lo..hi].to_vec(),
+        y: p.y[lo..hi].to_vec(),
+        z: p.z[lo..hi].to_vec(),
     }
-    f.close().map_err(e)?;
-    crate::meshless::persist(&tmp, &h5).map_err(|e| e.to_string())?;
-    let xml = format!(
-        "<?xml version=\"1.0\" ?>\n<Xdmf Version=\"3.0\">\n  <Domain>\n  <Grid Name=\"field_map\" GridType=\"Collection\" CollectionType=\"Spatial\">\n{grids}  </Grid>\n  </Domain>\n</Xdmf>\n"
-    );
-    write_atomic(&dir.join("field_map.xdmf"), xml.as_bytes()).map_err(|e| e.to_string())
+}
+
+/// Set by the MPI launchers (Open MPI, MPICH/Hydra, PMIx, Slurm's srun).
+const LAUNCHER_VARS: &[&str] = &[
+    "OMPI_COMM_WORLD_SIZE",
+    "PMI_SIZE",
+    "PMI_RANK",
+    "PMIX_RANK",
+    "SLURM_STEP_ID",
+];
+
+/// `galvana run` of a biot_savart deck without initialising MPI, when no launcher started this
+/// process (one rank: nothing to distribute); `None` if it is not a biot_savart deck or a
+/// launcher did start it.
+pub fn run_without_mpi(args: &RunArgs) -> Option<i32> {
+    if LAUNCHER_VARS.iter().any(|v| std::env::var_os(v).is_some()) {
+        return None;
+    }
+    let loaded = load(&args.deck)?;
+    Some(run_ranks(&Ranks(None), args, loaded))
+}
+
+/// `galvana run` of a biot_savart deck on the ranks of `comm`; `None` if it is not one.
+pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
+    let loaded = load(&args.deck)?;
+    Some(run_ranks(&Ranks(Some(comm)), args, loaded))
 }
 
 /// B at `points` from packed straight segments, on the device.
@@ -133,101 +178,141 @@ fn gpu_field(
     Ok(b)
 }
 
-/// `galvana run` of a biot_savart deck; `None` if it is not one.
-pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
-    let loaded = load(&args.deck)?;
-    if !comm.is_root() {
-        return Some(if loaded.is_ok() {
-            EXIT_OK
-        } else {
-            EXIT_INVALID
-        });
-    }
+/// Statistics of |B| over a target for summary.json.
+fn target_summary(
+    kind: &str,
+    name: &str,
+    file: &str,
+    points: &Points,
+    b: &Field,
+) -> serde_json::Value {
+    let n = points.len();
+    let mags: Vec<f64> = (0..n).map(|i| b.magnitude(i)).collect();
+    let mean = mags.iter().sum::<f64>() / n as f64;
+    let (lo, hi) = mags
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(l, h), &m| (l.min(m), h.max(m)));
+    let (pk, ip) = b.peak().unwrap_or((0.0, 0));
+    json!({
+        "name": name,
+        "type": kind,
+        "file": file,
+        "points": n,
+        "peak_B_T": pk,
+        "peak_point": points.get(ip),
+        "min_B_T": lo,
+        "max_B_T": hi,
+        "mean_B_T": mean,
+        "homogeneity": if mean > 0.0 { json!((hi - lo) / mean) } else { serde_json::Value::Null },
+    })
+}
+
+fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Diagnostic>>) -> i32 {
+    let root = ranks.rank() == 0;
     let (deck, model) = match loaded {
         Ok(x) => x,
-        Err(d) => return Some(report(&args.deck, &d)),
+        // Every rank read the same deck, so every rank fails here; rank 0 says why.
+        Err(d) if root => return report(&args.deck, &d),
+        Err(_) => return EXIT_INVALID,
     };
-    let mut session = match Session::start(args, &deck, "biot_savart") {
-        Ok(s) => s,
-        Err(code) => return Some(code),
+    let mut session = if root {
+        match Session::start(args, &deck, "biot_savart") {
+            Ok(s) => Some(s),
+            Err(code) => return ranks.agree(code),
+        }
+    } else {
+        None
     };
-    // On a GPU, coils made of straight segments (segment, polyline, racetrack, helix) are
-    // evaluated by the device kernel; loops and solenoids have no GPU path yet.
-    let segments = model.sources.straight_segments(model.mu0);
-    if segments.is_none() {
-        session.cpu_only("loop and solenoid coils have no GPU path yet", args.quiet);
+    if ranks.agree(EXIT_OK) != EXIT_OK {
+        return EXIT_RUN_FAILED;
     }
-    let gpu = session.gpu.clone();
-    let (dir, t0) = (session.dir.clone(), session.t0);
-    let device = session.device.clone();
-    let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);
-    if !args.quiet {
+    // On a GPU (one rank), coils made of straight segments are evaluated by the device
+    // kernel; loops and solenoids have no GPU path yet, and several ranks share out the
+    // points on their CPUs (so the files do not depend on the rank count).
+    let segments = model.sources.straight_segments(model.mu0);
+    let gpu = session.as_mut().and_then(|s| {
+        if segments.is_none() {
+            s.cpu_only("loop and solenoid coils have no GPU path yet", args.quiet);
+        } else if ranks.size() > 1 {
+            s.cpu_only(
+                "multi-rank biot_savart runs share the points out over the ranks' CPUs",
+                args.quiet,
+            );
+        }
+        s.gpu.clone()
+    });
+    let threads = ranks.threads(model.threads);
+    if root && !args.quiet {
         println!(
-            "Biot–Savart: {} coil(s), {} target(s)",
+            "Biot–Savart: {} coil(s), {} target(s), {} rank(s) × {threads} thread(s)",
             model.coils.len(),
-            model.targets.len()
+            model.targets.len(),
+            ranks.size()
         );
     }
     let mut results = Vec::new();
-    let mut planes = Vec::new();
+    let mut maps = Vec::new();
     let mut failure = None;
     let (mut peak, mut peak_at) = (0.0f64, serde_json::Value::Null);
     let nt = model.targets.len();
     for (k, t) in model.targets.iter().enumerate() {
+        let (lo, hi) = block(t.points.len(), ranks.rank(), ranks.size());
+        let mine = slice(&t.points, lo, hi);
         let b = match (&gpu, &segments) {
-            (Some(g), Some(s)) => match gpu_field(g, s, &t.points) {
-                Ok(b) => b,
-                Err(e) => {
-                    failure = Some(format!("GPU evaluation of target `{}` failed: {e}", t.name));
-                    break;
-                }
-            },
-            _ => field(&model.sources, &t.points, model.mu0, model.threads),
+            (Some(g), Some(s)) => gpu_field(g, s, &mine).unwrap_or_else(|e| {
+                failure = Some(format!("GPU evaluation of target `{}` failed: {e}", t.name));
+                Field::zeros(mine.len())
+            }),
+            _ => field(&model.sources, &mine, model.mu0, threads),
         };
-        let n = t.points.len();
-        let mags: Vec<f64> = (0..n).map(|i| b.magnitude(i)).collect();
-        let mean = mags.iter().sum::<f64>() / n as f64;
-        let (lo, hi) = mags
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(l, h), &m| (l.min(m), h.max(m)));
+        // Every rank gathers every target (collectives stay matched even after a failure).
+        let Some(b) = ranks.gather(b) else { continue };
+        let Some(session) = session.as_mut() else {
+            continue;
+        };
+        if failure.is_some() {
+            continue;
+        }
         let (pk, ip) = b.peak().unwrap_or((0.0, 0));
         if pk > peak {
             peak = pk;
             peak_at = json!({"target": t.name, "point": t.points.get(ip)});
         }
         let file = format!("{}_{}.csv", t.kind, t.name);
-        if let Err(e) = write_atomic(&dir.join(&file), csv(&t.points, &b).as_bytes()) {
+        if let Err(e) = write_atomic(&session.dir.join(&file), csv(&t.points, &b).as_bytes()) {
             failure = Some(format!("cannot write {file}: {e}"));
-            break;
+            continue;
         }
-        if let Some((nu, nv)) = t.grid {
-            planes.push((t.name.clone(), nu, nv, &t.points, b));
-        }
-        results.push(json!({
-            "name": t.name,
-            "type": t.kind,
-            "file": file,
-            "points": n,
-            "peak_B_T": pk,
-            "peak_point": t.points.get(ip),
-            "min_B_T": lo,
-            "max_B_T": hi,
-            "mean_B_T": mean,
-            "homogeneity": if mean > 0.0 { json!((hi - lo) / mean) } else { serde_json::Value::Null },
-        }));
-        emit(
+        results.push(target_summary(&t.kind, &t.name, &file, &t.points, &b));
+        session.emit(
             "progress",
             json!({"fraction": (k + 1) as f64 / nt as f64, "eta_s": 0.0, "target": t.name}),
         );
         if !args.quiet {
             println!(
-                "  {} `{}`: {n} point(s), peak |B| {pk:.6e} T",
-                t.kind, t.name
+                "  {} `{}`: {} point(s), peak |B| {pk:.6e} T",
+                t.kind,
+                t.name,
+                t.points.len()
             );
         }
+        let grid = match (t.grid, &t.topology) {
+            (Some((nu, nv)), _) => Grid::Plane(nu, nv),
+            (_, Some(top)) => Grid::Mesh(top),
+            _ => continue,
+        };
+        maps.push(MapEntry {
+            name: t.name.clone(),
+            grid,
+            points: &t.points,
+            field: b,
+        });
     }
-    if failure.is_none() && !planes.is_empty() {
-        if let Err(e) = write_field_map(&dir, &planes) {
+    let Some(mut session) = session else {
+        return ranks.agree(EXIT_OK);
+    };
+    if failure.is_none() && !maps.is_empty() {
+        if let Err(e) = write_field_map(&session.dir, &maps) {
             failure = Some(format!("cannot write field_map.h5: {e}"));
         }
     }
@@ -239,7 +324,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         ),
         Some(m) => ("failed", m.clone(), EXIT_RUN_FAILED),
     };
-    emit("done", json!({"status": status, "message": message}));
+    session.emit("done", json!({"status": status, "message": message}));
     let (inductance, inductance_note) = match model.inductance() {
         Ok(l) => (json!(l), serde_json::Value::Null),
         Err(m) => (serde_json::Value::Null, json!(m)),
@@ -260,20 +345,21 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "peak_at": peak_at,
         "inductance_H": inductance,
         "inductance_note": inductance_note,
-        "wall_s": t0.elapsed().as_secs_f64(),
-        "ranks": comm.size(),
-        "device": device,
+        "wall_s": session.t0.elapsed().as_secs_f64(),
+        "ranks": ranks.size(),
+        "threads": threads,
+        "device": session.device,
         "version": env!("CARGO_PKG_VERSION"),
         "deck_sha256": deck.hash(),
     });
     let _ = write_atomic(
-        &dir.join("summary.json"),
+        &session.dir.join("summary.json"),
         format!("{summary:#}\n").as_bytes(),
     );
     if code != EXIT_OK {
         eprintln!("error: {message}");
     } else if !args.quiet {
-        println!("Results in {}", dir.display());
+        println!("Results in {}", session.dir.display());
     }
-    Some(code)
+    ranks.agree(code)
 }

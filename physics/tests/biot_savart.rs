@@ -165,6 +165,7 @@ fn bad_input_is_an_error() {
     assert!(s(0.5, 1.0, 1.0, -10.0).is_err());
     assert!(helix([0.0; 3], 1.0, 1.0, 0, 10, 1.0).is_err());
     assert!(racetrack([0.0; 3], 1.0, -1.0, 10, 1.0, 1.0).is_err());
+    assert!(racetrack([0.0; 3], -1.0, 1.0, 10, 1.0, 1.0).is_err());
     assert!(loop_self(MU0, 1.0, 2.0, WireCurrent::Uniform).is_err());
     assert!(mutual_coaxial(MU0, 1.0, 1.0, 0.0).is_err());
 }

@@ -91,7 +91,10 @@ fn registers_expected_types() {
         ]
     );
     assert_eq!(reg.meshless, vec!["battery", "biot_savart", "quench"]);
-    assert_eq!(reg.types(SectionKind::Postprocessor), vec!["line", "plane"]);
+    assert_eq!(
+        reg.types(SectionKind::Postprocessor),
+        vec!["line", "plane", "points", "mesh"]
+    );
     assert_eq!(
         reg.types(SectionKind::Bc),
         vec![
@@ -107,7 +110,15 @@ fn registers_expected_types() {
     );
     assert_eq!(
         reg.types(SectionKind::Source),
-        vec!["volumetric", "loop", "solenoid", "polyline", "coil"]
+        vec![
+            "volumetric",
+            "loop",
+            "solenoid",
+            "polyline",
+            "racetrack",
+            "helix",
+            "coil"
+        ]
     );
     assert!(reg.types(SectionKind::Mesh).is_empty());
     assert_eq!(

@@ -1,20 +1,23 @@
 //! `[physics] type = "biot_savart"`: Biot–Savart field maps from a deck. No `[mesh]`.
 //!
-//! Coils are `[sources.<name>]` objects (types `loop`, `solenoid`, `polyline`) and evaluation
-//! targets are `[postprocessors.<name>]` objects (types `line`, `plane`): the deck's existing
-//! named sections, so every key is declared, checked and reported at its line like any other.
+//! Coils are `[sources.<name>]` objects (types `loop`, `solenoid`, `polyline`, `racetrack`,
+//! `helix`) and evaluation targets are `[postprocessors.<name>]` objects (types `line`, `plane`,
+//! `points`, `mesh`; see [`super::targets`]): the deck's existing named sections, so every key
+//! is declared, checked and reported at its line like any other.
 
+use super::helix::helix_in;
 use super::inductance::{self, WireCurrent};
+use super::racetrack::racetrack_in;
+pub use super::targets::{target_specs, NodeMesh, Target, Topology, TARGET_TYPES};
 use super::{
-    CircularLoop, Collection, Points, Polyline, ThickSolenoid, MU0_CODATA2018, MU0_CODATA2022,
+    CircularLoop, Collection, Frame, Polyline, ThickSolenoid, MU0_CODATA2018, MU0_CODATA2022,
 };
 use crate::battery::deck::DeckError;
 use galvana_decks::schema::{ObjectSpec, ParamKind, ParamSpec};
 use galvana_decks::Object;
 
 pub const MU0_CHOICES: &[&str] = &["codata2018", "codata2022"];
-pub const COIL_TYPES: &[&str] = &["loop", "solenoid", "polyline"];
-pub const TARGET_TYPES: &[&str] = &["line", "plane"];
+pub const COIL_TYPES: &[&str] = &["loop", "solenoid", "polyline", "racetrack", "helix"];
 pub const QUADRATURE_KEYS: &[&str] = &["nr", "nz", "panels"];
 
 const POS: ParamKind = ParamKind::Float {
@@ -31,8 +34,9 @@ pub fn physics_spec() -> ObjectSpec {
     ObjectSpec {
         type_name: "biot_savart",
         description: "Magnetic field of prescribed currents (Biot–Savart) from the coils in [sources.<name>] \
-                      (types loop, solenoid, polyline), evaluated on the targets in [postprocessors.<name>] \
-                      (types line, plane); writes line_<name>.csv, plane_<name>.csv, field_map.h5/.xdmf (planes) and summary.json. No [mesh].",
+                      (types loop, solenoid, polyline, racetrack, helix), evaluated on the targets in [postprocessors.<name>] \
+                      (types line, plane, points, mesh); writes <type>_<name>.csv per target, field_map.h5/.xdmf (planes and meshes) and summary.json. \
+                      No [mesh]; under mpirun/srun the points of every target are split over the ranks.",
         params: vec![
             ParamSpec::optional("mu0", ParamKind::Choice(MU0_CHOICES), "", "\"codata2018\"",
                 "Vacuum permeability: CODATA 2018 (1.25663706212e-6 H/m) or CODATA 2022 (1.25663706127e-6 H/m, scipy's and magpylib's)."),
@@ -55,6 +59,16 @@ pub fn coil_specs() -> Vec<ObjectSpec> {
         )
     };
     let current = || ParamSpec::required("current", ANY, "A", "Current in each turn.");
+    let direction =
+        |what: &'static str| ParamSpec::optional("direction", V3K, "", "[1.0, 0.0, 0.0]", what);
+    let wire = || {
+        ParamSpec::maybe(
+            "wire_radius",
+            POS,
+            "m",
+            "Round wire radius (field inside falls to zero on the filament).",
+        )
+    };
     vec![
         ObjectSpec {
             type_name: "loop",
@@ -91,32 +105,39 @@ pub fn coil_specs() -> Vec<ObjectSpec> {
                 ParamSpec::required("points", ParamKind::FloatArray { len: None }, "m",
                     "Vertices as a flat list x0, y0, z0, x1, y1, z1, ... (at least two; repeat the first to close it)."),
                 current(),
-                ParamSpec::maybe("wire_radius", POS, "m", "Round wire radius (field inside falls to zero on the filament)."),
-            ],
-        },
-    ]
-}
-
-pub fn target_specs() -> Vec<ObjectSpec> {
-    vec![
-        ObjectSpec {
-            type_name: "line",
-            description: "biot_savart target: `n` evenly spaced points from `start` to `end`; writes line_<name>.csv (x, y, z, Bx, By, Bz, B).",
-            params: vec![
-                ParamSpec::required("start", V3K, "m", "First point."),
-                ParamSpec::required("end", V3K, "m", "Last point."),
-                ParamSpec::optional("n", ParamKind::Int { min: Some(2), max: Some(10_000_000) }, "", "101", "Number of points."),
+                wire(),
             ],
         },
         ObjectSpec {
-            type_name: "plane",
-            description: "biot_savart target: the grid `origin + i·u/(n_u−1) + j·v/(n_v−1)`; writes plane_<name>.csv (i slowest) and a grid in field_map.h5/.xdmf.",
+            type_name: "racetrack",
+            description: "biot_savart coil: a filament racetrack (two straight sides joined by half circles, each cut into `arc_segments` chords with vertices on the arc) of `turns` coincident turns.",
             params: vec![
-                ParamSpec::required("origin", V3K, "m", "Corner of the grid."),
-                ParamSpec::required("u", V3K, "m", "First edge vector."),
-                ParamSpec::required("v", V3K, "m", "Second edge vector."),
-                ParamSpec::optional("n_u", ParamKind::Int { min: Some(2), max: Some(100_000) }, "", "51", "Points along u."),
-                ParamSpec::optional("n_v", ParamKind::Int { min: Some(2), max: Some(100_000) }, "", "51", "Points along v."),
+                centre(),
+                axis(),
+                direction("Direction of the straight sides (its part normal to the axis is used)."),
+                ParamSpec::required("straight", POS, "m", "Length of each straight side (≥ 0; 0 gives a polygon inscribed in a circle)."),
+                ParamSpec::required("radius", POS, "m", "Radius of the ends (> 0); the sides are 2·radius apart."),
+                current(),
+                ParamSpec::optional("turns", POS, "", "1.0", "Number of turns (multiplies the current)."),
+                ParamSpec::optional("arc_segments", ParamKind::Int { min: Some(2), max: Some(1_000_000) }, "", "64",
+                    "Chords per half circle (field error O((π/n)²) relative near the ends)."),
+                wire(),
+            ],
+        },
+        ObjectSpec {
+            type_name: "helix",
+            description: "biot_savart coil: a helical filament of `turns` turns advancing `pitch` per turn along the axis (centred on `centre`), cut into `segments_per_turn` chords per turn; the current runs in the wire, from the end at −pitch·turns/2.",
+            params: vec![
+                centre(),
+                axis(),
+                direction("Direction from the axis to the first vertex (its part normal to the axis is used)."),
+                ParamSpec::required("radius", POS, "m", "Helix radius (> 0)."),
+                ParamSpec::required("pitch", POS, "m", "Axial advance per turn (> 0)."),
+                ParamSpec::required("turns", POS, "", "Number of turns (> 0, may be fractional)."),
+                current(),
+                ParamSpec::optional("segments_per_turn", ParamKind::Int { min: Some(3), max: Some(1_000_000) }, "", "64",
+                    "Chords per turn (field error O((2π/n)²) relative near the wire)."),
+                wire(),
             ],
         },
     ]
@@ -128,15 +149,6 @@ pub struct Coil {
     pub kind: String,
     /// (radius, axial position, turns, wire radius) of a loop on the z axis with axis ±z.
     pub coaxial: Option<(f64, f64, f64, Option<f64>)>,
-}
-
-/// One evaluation target.
-pub struct Target {
-    pub name: String,
-    pub kind: String,
-    pub points: Points,
-    /// (n_u, n_v) of a plane target.
-    pub grid: Option<(usize, usize)>,
 }
 
 /// A checked biot_savart model.
@@ -180,10 +192,14 @@ fn pos(o: &Object, name: &str, k: &str) -> Result<f64, DeckError> {
 }
 
 impl Model {
+    /// The model of a checked deck: files named by targets are relative to `dir`, meshes are
+    /// read by `read_mesh`.
     pub fn from_deck(
+        dir: &std::path::Path,
         physics: &Object,
         sources: &[(String, Object)],
         targets: &[(String, Object)],
+        read_mesh: &dyn Fn(&std::path::Path) -> Result<NodeMesh, String>,
     ) -> Result<Model, DeckError> {
         let mu0 = match physics.get_str("mu0") {
             "codata2022" => MU0_CODATA2022,
@@ -194,14 +210,20 @@ impl Model {
             return Err(DeckError {
                 key: vec!["physics".into()],
                 message: "a biot_savart deck needs at least one coil".into(),
-                help: Some("add a `[sources.<name>]` section with `type = \"loop\"` (types: loop, solenoid, polyline)".into()),
+                help: Some(format!(
+                    "add a `[sources.<name>]` section with `type = \"loop\"` (types: {})",
+                    COIL_TYPES.join(", ")
+                )),
             });
         }
         if targets.is_empty() {
             return Err(DeckError {
                 key: vec!["physics".into()],
                 message: "a biot_savart deck needs at least one evaluation target".into(),
-                help: Some("add a `[postprocessors.<name>]` section with `type = \"line\"` (types: line, plane)".into()),
+                help: Some(format!(
+                    "add a `[postprocessors.<name>]` section with `type = \"line\"` (types: {})",
+                    TARGET_TYPES.join(", ")
+                )),
             });
         }
         let mut coll = Collection::default();
@@ -267,6 +289,48 @@ impl Model {
                     }
                     coll.sources.push(Box::new(pl));
                 }
+                "racetrack" | "helix" => {
+                    let frame = Frame::new(v3(o, "centre"), v3(o, "axis"), v3(o, "direction"))
+                        .map_err(|m| {
+                            let direction = m.starts_with("direction");
+                            DeckError {
+                                key: ["sources", name, match m.split(' ').next() {
+                                    Some("direction") => "direction",
+                                    Some("frame") => "centre",
+                                    _ => "axis",
+                                }]
+                                    .map(String::from)
+                                    .to_vec(),
+                                help: direction.then(|| {
+                                    "`direction` (default [1.0, 0.0, 0.0]) must have a part normal to `axis`".into()
+                                }),
+                                message: m,
+                            }
+                        })?;
+                    let r = pos(o, name, "radius")?;
+                    let mut pl = if t == "racetrack" {
+                        let n = o.get_i64("arc_segments") as usize;
+                        racetrack_in(
+                            &frame,
+                            o.get_f64("straight"),
+                            r,
+                            n,
+                            o.get_f64("current"),
+                            pos(o, name, "turns")?,
+                        )
+                        .map_err(|m| se("", m))?
+                    } else {
+                        let turns = pos(o, name, "turns")?;
+                        let length = pos(o, name, "pitch")? * turns;
+                        let n = o.get_i64("segments_per_turn") as usize;
+                        helix_in(&frame, r, length, turns, n, o.get_f64("current"))
+                            .map_err(|m| se("", m))?
+                    };
+                    if let Some(a) = o.opt_f64("wire_radius") {
+                        pl = pl.with_wire_radius(a).map_err(|m| se("wire_radius", m))?;
+                    }
+                    coll.sources.push(Box::new(pl));
+                }
                 other => {
                     return Err(DeckError {
                         key: vec!["sources".into(), name.clone(), "type".into()],
@@ -285,36 +349,7 @@ impl Model {
         }
         let mut tg = Vec::new();
         for (name, o) in targets {
-            let te = |k: &str, m: String| e("postprocessors", name, k, m);
-            let grid = (o.type_name == "plane")
-                .then(|| (o.get_i64("n_u") as usize, o.get_i64("n_v") as usize));
-            let points = match o.type_name.as_str() {
-                "line" => {
-                    let n = o.get_i64("n") as usize;
-                    Points::line(v3(o, "start"), v3(o, "end"), n).map_err(|m| te("start", m))?
-                }
-                "plane" => Points::plane(
-                    v3(o, "origin"),
-                    v3(o, "u"),
-                    v3(o, "v"),
-                    o.get_i64("n_u") as usize,
-                    o.get_i64("n_v") as usize,
-                )
-                .map_err(|m| te("origin", m))?,
-                other => {
-                    return Err(DeckError {
-                        key: vec!["postprocessors".into(), name.clone(), "type".into()],
-                        message: format!("postprocessor type `{other}` in [postprocessors.{name}] is not a biot_savart target"),
-                        help: Some(format!("target types: {}", TARGET_TYPES.join(", "))),
-                    })
-                }
-            };
-            tg.push(Target {
-                name: name.clone(),
-                kind: o.type_name.clone(),
-                points,
-                grid,
-            });
+            tg.push(super::targets::build_target(name, o, dir, read_mesh)?);
         }
         Ok(Model {
             mu0,

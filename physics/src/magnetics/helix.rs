@@ -1,5 +1,6 @@
 //! A helical coil as a fine polyline.
 
+use super::frame::Frame;
 use super::{finite3, positive, Polyline, V3};
 use std::f64::consts::PI;
 
@@ -17,25 +18,46 @@ pub fn helix(
     current: f64,
 ) -> Result<Polyline, String> {
     finite3("helix centre", centre)?;
+    if turns == 0 {
+        return Err("helix needs turns >= 1, got 0".into());
+    }
+    let frame = Frame::new(centre, [0.0, 0.0, 1.0], [1.0, 0.0, 0.0])?;
+    helix_in(
+        &frame,
+        radius,
+        length,
+        turns as f64,
+        segments_per_turn,
+        current,
+    )
+}
+
+/// The helix of [`helix`] in `frame` (axis e3, first vertex at radius·e1, winding right-handed
+/// about e3), with a possibly fractional number of turns: ⌈turns·segments_per_turn⌉ equal
+/// segments in the angle.
+pub fn helix_in(
+    frame: &Frame,
+    radius: f64,
+    length: f64,
+    turns: f64,
+    segments_per_turn: usize,
+    current: f64,
+) -> Result<Polyline, String> {
     let r = positive("helix radius", radius)?;
     let l = positive("helix length", length)?;
-    if turns == 0 || segments_per_turn < 3 {
+    let turns = positive("helix turns", turns)?;
+    if segments_per_turn < 3 {
         return Err(format!(
-            "helix needs turns >= 1 and segments_per_turn >= 3, got {turns} and {segments_per_turn}"
+            "helix needs segments_per_turn >= 3, got {segments_per_turn}"
         ));
     }
-    let nseg = turns * segments_per_turn;
-    let tmax = 2.0 * PI * turns as f64;
+    // The tolerance keeps 100 × 100 from becoming 10,001 segments through rounding.
+    let nseg = ((turns * segments_per_turn as f64) - 1e-9).ceil().max(1.0) as usize;
+    let tmax = 2.0 * PI * turns;
     let t = super::linspace(0.0, tmax, nseg + 1);
     let v: Vec<V3> = t
         .iter()
-        .map(|&t| {
-            [
-                centre[0] + r * t.cos(),
-                centre[1] + r * t.sin(),
-                centre[2] + (-l / 2.0 + l * t / tmax),
-            ]
-        })
+        .map(|&t| frame.to_global([r * t.cos(), r * t.sin(), -l / 2.0 + l * t / tmax]))
         .collect();
     Polyline::new(&v, current)
 }
