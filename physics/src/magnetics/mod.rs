@@ -23,6 +23,7 @@ pub mod quadrature;
 pub mod racetrack;
 pub mod segment;
 pub mod solenoid;
+pub mod thick_inductance;
 
 pub use circular_loop::CircularLoop;
 pub use eval::{field, field_on, Collection, Field, FieldSource};
