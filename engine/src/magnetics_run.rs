@@ -2,7 +2,7 @@
 //! MPI work; rank 0 builds the coils of `[sources.<name>]`, evaluates B on the targets of
 //! `[postprocessors.<name>]` (threaded) and writes `line_<name>.csv` / `plane_<name>.csv`
 //! (x, y, z, Bx, By, Bz, B), plane maps also in `field_map.h5` + `.xdmf`, `residuals.jsonl` (a `progress` event per target, then `done`)
-//! and `summary.json` (peak |B| and homogeneity per target, inductance of coaxial loops).
+//! and `summary.json` (peak |B| and homogeneity per target, inductance of coaxial loops and solenoids).
 
 use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
@@ -240,10 +240,14 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         Some(m) => ("failed", m.clone(), EXIT_RUN_FAILED),
     };
     emit("done", json!({"status": status, "message": message}));
-    let (inductance, inductance_note) = match model.inductance() {
-        Ok(l) => (json!(l), serde_json::Value::Null),
-        Err(m) => (serde_json::Value::Null, json!(m)),
-    };
+    let (inductance, inductance_note) =
+        match galvana_physics::magnetics::series_inductance::coaxial_series(
+            model.mu0,
+            &deck.sources,
+        ) {
+            Ok(l) => (json!(l), serde_json::Value::Null),
+            Err(m) => (serde_json::Value::Null, json!(m)),
+        };
     let coils: Vec<_> = model
         .coils
         .iter()

@@ -22,6 +22,7 @@ pub mod polyline;
 pub mod quadrature;
 pub mod racetrack;
 pub mod segment;
+pub mod series_inductance;
 pub mod solenoid;
 pub mod thick_inductance;
 

@@ -14,7 +14,8 @@
 //! the log singularity from a distance of at least its own length, where an 8-point rule
 //! is accurate to about 1e-13, so the result converges to near round-off (measured in
 //! `physics/tests/thick_inductance.rs`). A coil with r_in = r_out is a current sheet:
-//! its radial integral is a point evaluation.
+//! its radial integral is a point evaluation; likewise a coil of zero length (a flat disk)
+//! axially, and a filament (a loop, for mutual inductances) in both.
 
 use super::elliptic::ellip;
 use super::inductance::sheet_solenoid;
@@ -32,15 +33,18 @@ pub struct CoilSection {
 }
 
 impl CoilSection {
-    /// A coil centred at axial position `z0`. Errors for r_in ≤ 0, r_out < r_in, length ≤ 0,
-    /// turns ≤ 0 or non-finite input.
+    /// A coil centred at axial position `z0`. Errors for r_in ≤ 0, r_out < r_in, length < 0,
+    /// turns ≤ 0 or non-finite input; a filament loop is r_in = r_out, length 0.
     pub fn new(r_in: f64, r_out: f64, length: f64, z0: f64, turns: f64) -> Result<Self, String> {
         let r_in = positive("coil inner radius", r_in)?;
         let r_out = finite("coil outer radius", r_out)?;
         if r_out < r_in {
             return Err(format!("coil outer radius {r_out} < inner radius {r_in}"));
         }
-        let length = positive("coil length", length)?;
+        let length = finite("coil length", length)?;
+        if length < 0.0 {
+            return Err(format!("coil length must be >= 0, got {length}"));
+        }
         let z0 = finite("coil centre", z0)?;
         let turns = positive("coil turns", turns)?;
         Ok(Self {
@@ -61,8 +65,15 @@ impl CoilSection {
     }
 }
 
-/// Self-inductance (H) of a coil of rectangular section with uniform current density.
+/// Self-inductance (H) of a coil of rectangular section with uniform current density; an
+/// error for a filament (zero width and length), whose self-inductance needs a wire size.
 pub fn thick_self(mu0: f64, c: &CoilSection) -> Result<f64, String> {
+    if c.width() == 0.0 && c.length() == 0.0 {
+        return Err(format!(
+            "a coil of zero width and length (r = {}) has no finite self-inductance",
+            c.r_in
+        ));
+    }
     if c.width() == 0.0 {
         return sheet_solenoid(mu0, c.r_in, c.length(), c.turns);
     }
@@ -92,6 +103,15 @@ pub fn thick_mutual_nodes(
             0.5 * (c.z_lo + c.z_hi),
             c.turns,
         )?;
+    }
+    if a.width() == 0.0
+        && a.length() == 0.0
+        && a.r_in == b.r_in
+        && b.width() == 0.0
+        && b.length() == 0.0
+        && a.z_lo == b.z_lo
+    {
+        return Err("coincident filaments have no finite mutual inductance".into());
     }
     let q = Quad::new(nodes);
     let (wa, wb) = (a.width(), b.width());
@@ -127,10 +147,12 @@ pub fn thick_mutual_nodes(
         }
         (false, false) => axial(a.r_in, b.r_in),
     };
-    Ok(a.turns * b.turns * radial / (a.length() * b.length()))
+    let per = |x: f64| if x > 0.0 { x } else { 1.0 };
+    Ok(a.turns * b.turns * radial / (per(a.length()) * per(b.length())))
 }
 
-/// ∫∫ M(r1, r2, z1 − z2) dz1 dz2 over the two axial ranges, as ∫ M(u) ω(u) du.
+/// ∫∫ M(r1, r2, z1 − z2) dz1 dz2 over the two axial ranges, as ∫ M(u) ω(u) du; a range of
+/// zero length is a point (weight 1).
 fn axial_integral(q: &Quad, mu0: f64, r1: f64, r2: f64, a: &CoilSection, b: &CoilSection) -> f64 {
     let kinks = [
         a.z_lo - b.z_hi,
@@ -139,10 +161,18 @@ fn axial_integral(q: &Quad, mu0: f64, r1: f64, r2: f64, a: &CoilSection, b: &Coi
         a.z_hi - b.z_lo,
     ];
     let span = kinks[3] - kinks[0];
+    if span == 0.0 {
+        return filament_mutual(mu0, r1, r2, kinks[0]);
+    }
     // Below |s| the integrand is smooth in u; for coincident radii (sheets) go to 1e-18 of the span.
     let floor = (0.5 * (r1 - r2).abs()).max(1e-18 * span);
+    let thin = a.length() == 0.0 || b.length() == 0.0;
     q.graded(&kinks, 0.0, floor, |u| {
-        let w = (a.z_hi.min(b.z_hi + u) - a.z_lo.max(b.z_lo + u)).max(0.0);
+        let w = if thin {
+            1.0
+        } else {
+            (a.z_hi.min(b.z_hi + u) - a.z_lo.max(b.z_lo + u)).max(0.0)
+        };
         if w == 0.0 {
             0.0
         } else {
