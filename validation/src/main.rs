@@ -165,6 +165,8 @@ fn real_main() -> i32 {
             "energy" => cases::energy::run(&comm, args.quick, &log),
             "pybamm" => cases::pybamm::run_case(args.quick, &log),
             "eis" => cases::eis::run_case(&log),
+            "biot_savart" => cases::biot_savart::run_case(args.quick, &log),
+            "quench" => cases::quench::run_case(args.quick, &log),
             "electrochem" => match electrochem.take() {
                 Some(s) => {
                     sections.push(s);

@@ -1,16 +1,18 @@
 //! The validation cases, one per file.
 
+pub mod biot_savart;
 pub mod eis;
 pub mod electrochem;
 pub mod energy;
 pub mod kirchhoff;
 pub mod mms;
 pub mod pybamm;
+pub mod quench;
 pub mod radiation;
 pub mod slab;
 
 /// Case names accepted by `--cases`, in report order.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 10] = [
     "mms",
     "slab",
     "kirchhoff",
@@ -19,4 +21,6 @@ pub const NAMES: [&str; 8] = [
     "pybamm",
     "electrochem",
     "eis",
+    "biot_savart",
+    "quench",
 ];
