@@ -248,7 +248,7 @@ fn velocity(s: &mut Section, quick: bool, log: &dyn Fn(&str)) -> Result<(), Stri
     let (c, rho, k, a) = (1.0e3, 2.0e-10, 500.0, 1.0e-6);
     let (t0, t_t, w) = (4.0, 6.0, 0.05);
     let mut t = Table::new(
-        format!("Normal-zone velocity, constant properties: C = {c} J/(m³K), ρ = {rho} Ω·m, k = {k} W/(mK), A = 1 mm², T0 = {t0} K, T_t = {t_t} K"),
+        format!("Normal-zone velocity, constant properties: C = {c} J/(m³K), ρ = {rho:e} Ω·m, k = {k} W/(mK), A = 1 mm², T0 = {t0} K, T_t = {t_t} K"),
         &["current (A)", "elements (h, mm)", "max step (s)", "v measured (m/s)", "v Wilson (m/s)", "rel. error"],
     );
     let mut one = |i: f64, elements: usize| -> Result<(f64, f64, f64), String> {
