@@ -1,10 +1,11 @@
 //! Self and mutual inductance of thick (rectangular-section) coaxial coils against published
 //! values and limits that do not use the code under test.
 
-use galvana_physics::magnetics::inductance::nagaoka;
+use galvana_physics::magnetics::inductance::{mutual_coaxial, nagaoka};
 use galvana_physics::magnetics::thick_inductance::{
     thick_mutual, thick_mutual_nodes, thick_self, CoilSection,
 };
+use galvana_physics::magnetics::ThickSolenoid;
 use std::f64::consts::PI;
 
 /// The published constants below were computed with μ0 = 4π·10⁻⁷ H/m.
@@ -155,11 +156,47 @@ fn distant_coils_couple_as_dipoles() {
     assert!(prev < 1e-3);
 }
 
+/// A small loop at the centre of a thick solenoid links the flux π r² B_z(0) of the solenoid's
+/// closed-form axial field (Montgomery), up to O((r/R)²); two filaments give Maxwell's M.
+#[test]
+fn filaments_couple_to_coils() {
+    let sol = ThickSolenoid::new(
+        [0.0; 3],
+        [0.0, 0.0, 1.0],
+        0.05,
+        0.08,
+        0.3,
+        1000.0,
+        1.0,
+        (1, 1, 1),
+    )
+    .unwrap();
+    let coil = coil(0.05, 0.08, 0.3, 0.0, 1000.0);
+    for r in [1e-3, 1e-4] {
+        let m = thick_mutual(MU0, &coil, &CoilSection::new(r, r, 0.0, 0.0, 1.0).unwrap()).unwrap();
+        let flux = PI * r * r * sol.axial_field(MU0, 0.0);
+        let rel = m / flux - 1.0;
+        println!("loop r = {r} in a thick solenoid: M vs π r² B_z(0): {rel:.2e}");
+        assert!(rel.abs() < 10.0 * (r / 0.05) * (r / 0.05), "{rel}");
+    }
+    let (a, b) = (
+        CoilSection::new(0.3, 0.3, 0.0, 0.1, 1.0).unwrap(),
+        CoilSection::new(0.2, 0.2, 0.0, -0.05, 1.0).unwrap(),
+    );
+    let m = thick_mutual(MU0, &a, &b).unwrap();
+    let exact = mutual_coaxial(MU0, 0.3, 0.2, 0.15).unwrap();
+    assert!((m / exact - 1.0).abs() < 1e-15);
+}
+
 #[test]
 fn bad_sections_are_errors() {
     assert!(CoilSection::new(0.0, 1.0, 1.0, 0.0, 1.0).is_err());
     assert!(CoilSection::new(1.0, 0.5, 1.0, 0.0, 1.0).is_err());
-    assert!(CoilSection::new(1.0, 2.0, 0.0, 0.0, 1.0).is_err());
+    assert!(CoilSection::new(1.0, 2.0, -1.0, 0.0, 1.0).is_err());
+    // A filament (zero width and length) has no self-inductance without a wire size.
+    let filament = CoilSection::new(1.0, 1.0, 0.0, 0.0, 1.0).unwrap();
+    assert!(thick_self(MU0, &filament).is_err());
+    assert!(thick_mutual(MU0, &filament, &filament).is_err());
     assert!(CoilSection::new(1.0, 2.0, 1.0, 0.0, -1.0).is_err());
     assert!(CoilSection::new(1.0, f64::NAN, 1.0, 0.0, 1.0).is_err());
 }
