@@ -4,7 +4,7 @@
 //! (threaded), and rank 0 gathers the blocks in point order and writes `<type>_<name>.csv`
 //! (x, y, z, Bx, By, Bz, B), plane and mesh maps in `field_map.h5` + `.xdmf`,
 //! `residuals.jsonl` (a `progress` event per target, then `done`) and `summary.json` (peak
-//! |B| and homogeneity per target, inductance of coaxial loops). The files do not depend on
+//! |B| and homogeneity per target, inductance of coaxial loops and solenoids). The files do not depend on
 //! the number of ranks or threads.
 
 use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
@@ -325,10 +325,14 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
         Some(m) => ("failed", m.clone(), EXIT_RUN_FAILED),
     };
     session.emit("done", json!({"status": status, "message": message}));
-    let (inductance, inductance_note) = match model.inductance() {
-        Ok(l) => (json!(l), serde_json::Value::Null),
-        Err(m) => (serde_json::Value::Null, json!(m)),
-    };
+    let (inductance, inductance_note) =
+        match galvana_physics::magnetics::series_inductance::coaxial_series(
+            model.mu0,
+            &deck.sources,
+        ) {
+            Ok(l) => (json!(l), serde_json::Value::Null),
+            Err(m) => (serde_json::Value::Null, json!(m)),
+        };
     let coils: Vec<_> = model
         .coils
         .iter()

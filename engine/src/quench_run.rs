@@ -185,6 +185,8 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "superconductor": c.surface.name(),
         "peak_field_per_amp_T_per_A": c.field_per_amp,
         "peak_field_source": m.field_source,
+        "inductance_H": m.circuit.inductance,
+        "inductance_source": m.inductance_source,
         "load_line": load_line,
         "quench": quench,
         "wall_s": t0.elapsed().as_secs_f64(),

@@ -3,6 +3,7 @@
 //! and mistakes pointing at their line.
 mod common;
 use common::*;
+use galvana_physics::magnetics::thick_inductance::{thick_self, CoilSection};
 use galvana_physics::magnetics::{ThickSolenoid, MU0_CODATA2018};
 
 const MU0: f64 = MU0_CODATA2018;
@@ -149,8 +150,12 @@ n = 11
         );
     }
     let summary = read_json(&dir.join("out/summary.json"));
-    assert!(summary["inductance_H"].is_null());
-    assert!(summary["inductance_note"].as_str().unwrap().contains("sol"));
+    // A solenoid's inductance comes from its winding geometry (checked against published
+    // values in physics/tests/thick_inductance.rs; here the plumbing).
+    let l = summary["inductance_H"].as_f64().unwrap();
+    let coil = CoilSection::new(0.05, 0.07, 0.3, 0.0, 500.0).unwrap();
+    let expect = thick_self(MU0, &coil).unwrap();
+    assert!(((l - expect) / expect).abs() < 1e-12, "{l} vs {expect}");
 
     // A square of side a: B at its centre is 2√2 μ0 I/(π a).
     let a = 0.2;
@@ -182,6 +187,13 @@ n = 2
     let bz = Csv::read(&dir.join("out-sq/line_centre.csv")).column("Bz")[0];
     let exact = 2.0 * 2f64.sqrt() * MU0 * 3.0 / (std::f64::consts::PI * a);
     assert!(((bz - exact) / exact).abs() < 1e-12, "{bz} vs {exact}");
+    // No inductance for a polyline: null with the reason.
+    let summary = read_json(&dir.join("out-sq/summary.json"));
+    assert!(summary["inductance_H"].is_null());
+    assert!(summary["inductance_note"]
+        .as_str()
+        .unwrap()
+        .contains("polyline"));
 }
 
 #[test]

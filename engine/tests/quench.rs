@@ -3,6 +3,7 @@
 //! and mistakes pointing at their line.
 mod common;
 use common::*;
+use galvana_physics::magnetics::thick_inductance::{thick_self, CoilSection};
 use galvana_physics::magnetics::{ThickSolenoid, MU0_CODATA2018};
 use galvana_physics::quench::deck::midpoint_sum;
 use galvana_physics::superconductor::nbti::Bottura;
@@ -86,7 +87,15 @@ fn the_nbti_solenoid_example_gives_a_consistent_load_line_and_quench() {
             g("dump") + g("joule") - g("joule_before_switch")
         ) < 1e-7
     );
-    let stored = 0.5 * 0.22 * 400.0 * 400.0;
+    // The example has no `inductance`: it is the solenoid's, from its winding geometry.
+    let l = s["inductance_H"].as_f64().unwrap();
+    let coil = CoilSection::new(0.05, 0.07, 0.2, 0.0, 2000.0).unwrap();
+    assert!(rel(l, thick_self(MU0_CODATA2018, &coil).unwrap()) < 1e-12);
+    assert!(s["inductance_source"]
+        .as_str()
+        .unwrap()
+        .contains("geometry"));
+    let stored = 0.5 * l * 400.0 * 400.0;
     assert!(g("magnet_released") <= stored && g("magnet_released") > 0.99 * stored);
     let qc = Csv::read(&out_dir.join("quench.csv"));
     let (t, i, miits, vd) = (
@@ -103,7 +112,7 @@ fn the_nbti_solenoid_example_gives_a_consistent_load_line_and_quench() {
         if t[k - 1] >= ts - 1e-12 {
             let dt = t[k] - t[k - 1];
             assert!(
-                i[k] <= i[k - 1] / (1.0 + dt * 2.5 / 0.22) * (1.0 + 1e-9),
+                i[k] <= i[k - 1] / (1.0 + dt * 2.5 / l) * (1.0 + 1e-9),
                 "step {k}"
             );
             assert!(rel(vd[k], 2.5 * i[k]) < 1e-12);
@@ -149,6 +158,16 @@ fn mistakes_in_quench_decks_point_at_their_line() {
             base.replacen("dump_resistance = 2.5", "dump_resistnce = 2.5", 1),
             "dump_resistnce = 2.5",
             "did you mean `dump_resistance`?",
+        ),
+        (
+            // No solenoid to take the inductance from, and none given.
+            base.split("\n[sources.coil]").next().unwrap().replacen(
+                "rrr = 100.0",
+                "rrr = 100.0\npeak_field_per_amp = 0.01",
+                1,
+            ),
+            "[physics]",
+            "needs `inductance`",
         ),
     ];
     for (k, (text, at, msg)) in cases.iter().enumerate() {

@@ -166,6 +166,8 @@ fn real_main() -> i32 {
             "pybamm" => cases::pybamm::run_case(args.quick, &log),
             "eis" => cases::eis::run_case(&log),
             "magnetostatic" => cases::magnetostatic::run(&comm, args.quick, &log),
+            "biot_savart" => cases::biot_savart::run_case(args.quick, &log),
+            "quench" => cases::quench::run_case(args.quick, &log),
             "electrochem" => match electrochem.take() {
                 Some(s) => {
                     sections.push(s);

@@ -23,8 +23,10 @@ pub mod polyline;
 pub mod quadrature;
 pub mod racetrack;
 pub mod segment;
+pub mod series_inductance;
 pub mod solenoid;
 pub mod targets;
+pub mod thick_inductance;
 
 pub use circular_loop::CircularLoop;
 pub use eval::{field, field_on, Collection, Field, FieldSource};

@@ -1,6 +1,7 @@
 //! `[physics] type = "quench"`: a magnet's load line and a protected quench from a deck. No
 //! `[mesh]`. The peak field per ampere comes from `peak_field_per_amp` or, when the deck has a
-//! `[sources.<name>]` coil of type `solenoid`, from Biot–Savart on its inner winding surface.
+//! `[sources.<name>]` coil of type `solenoid`, from Biot–Savart on its inner winding surface;
+//! that solenoid also gives the inductance when the deck has no `inductance`.
 
 use super::circuit::Circuit;
 use super::conductor::Conductor;
@@ -44,7 +45,8 @@ pub fn spec() -> ObjectSpec {
             o("rrr", "", "100.0", "Residual resistivity ratio of the copper."),
             ParamSpec::maybe("peak_field_per_amp", POS, "T/A",
                 "Peak field on the conductor per ampere; without it, a [sources.<name>] solenoid gives it by Biot–Savart."),
-            f("inductance", "H", "Magnet self-inductance."),
+            ParamSpec::maybe("inductance", POS, "H",
+                "Magnet self-inductance; without it, the [sources.<name>] solenoid's inductance from its geometry (uniform current density over the winding)."),
             f("dump_resistance", "ohm", "Dump resistor."),
             f("detection_threshold", "V", "Resistive voltage that triggers detection."),
             o("validation_time", "s", "0.0", "Time the voltage must stay above the threshold."),
@@ -68,6 +70,8 @@ pub struct Model {
     pub settings: Settings,
     /// Where the peak field per ampere came from.
     pub field_source: String,
+    /// Where the inductance came from (the deck, or the solenoid's geometry).
+    pub inductance_source: String,
 }
 
 fn err(key: &str, msg: impl Into<String>) -> DeckError {
@@ -133,6 +137,7 @@ impl Model {
                 Box::new(strand.with_applied_strain(p.get_f64("applied_strain")))
             }
         };
+        let mut geometric_l = None;
         let (k, field_source) = match (p.opt_f64("peak_field_per_amp"), sources) {
             (Some(k), []) => (k, "peak_field_per_amp".to_string()),
             (Some(_), _) => {
@@ -152,6 +157,14 @@ impl Model {
                 )
                 .map_err(|m| DeckError { key: vec!["sources".into(), name.clone()], message: m, help: None })?;
                 let k = solenoid_peak_field_per_amp(&s);
+                if p.opt_f64("inductance").is_none() {
+                    let l = s.inductance(MU0_CODATA2018).map_err(|m| DeckError {
+                        key: vec!["sources".into(), name.clone()],
+                        message: m,
+                        help: None,
+                    })?;
+                    geometric_l = Some((l, format!("geometry of solenoid `{name}` (uniform current density over the winding)")));
+                }
                 (k, format!("Biot–Savart at the midplane of the inner winding surface of solenoid `{name}` ({} turns)", s.turns))
             }
             (None, _) => {
@@ -171,7 +184,17 @@ impl Model {
         };
         conductor.validate().map_err(|m| err("copper_area", m))?;
         let circuit = Circuit {
-            inductance: p.get_f64("inductance"),
+            inductance: match (p.opt_f64("inductance"), &geometric_l) {
+                (Some(l), _) => l,
+                (None, Some((l, _))) => *l,
+                (None, None) => {
+                    return Err(DeckError {
+                        key: vec!["physics".into()],
+                        message: "a quench deck needs `inductance` unless a [sources.<name>] solenoid gives it".into(),
+                        help: Some("add `inductance = 0.2` (H) to [physics]".into()),
+                    })
+                }
+            },
             dump_resistance: p.get_f64("dump_resistance"),
             threshold: p.get_f64("detection_threshold"),
             validation_time: p.get_f64("validation_time"),
@@ -228,6 +251,7 @@ impl Model {
             circuit,
             settings,
             field_source,
+            inductance_source: geometric_l.map_or_else(|| "inductance".to_string(), |(_, s)| s),
         })
     }
 }

@@ -1,5 +1,6 @@
 //! The validation cases, one per file.
 
+pub mod biot_savart;
 pub mod eis;
 pub mod electrochem;
 pub mod energy;
@@ -7,11 +8,12 @@ pub mod kirchhoff;
 pub mod magnetostatic;
 pub mod mms;
 pub mod pybamm;
+pub mod quench;
 pub mod radiation;
 pub mod slab;
 
 /// Case names accepted by `--cases`, in report order.
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 11] = [
     "mms",
     "slab",
     "kirchhoff",
@@ -21,4 +23,6 @@ pub const NAMES: [&str; 9] = [
     "electrochem",
     "eis",
     "magnetostatic",
+    "biot_savart",
+    "quench",
 ];
