@@ -4,6 +4,7 @@
 pub mod battery;
 mod build;
 pub mod calibration;
+pub mod cryostat;
 pub mod electrochem;
 pub mod kernel;
 pub mod magnetics;
