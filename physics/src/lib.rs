@@ -57,4 +57,13 @@ pub fn register(reg: &mut Registry) {
     reg.meshless.push("biot_savart");
     reg.add(SectionKind::Physics, quench::deck::spec());
     reg.meshless.push("quench");
+    reg.add(SectionKind::Physics, cryostat::deck::physics_spec());
+    reg.add(SectionKind::Material, cryostat::deck::body_spec());
+    for s in cryostat::deck::bc_specs() {
+        reg.add(SectionKind::Bc, s);
+    }
+    reg.add(SectionKind::Source, cryostat::deck::load_spec());
+    reg.compatible_bcs
+        .push(("cryostat", cryostat::deck::BC_TYPES.to_vec()));
+    reg.meshless.push("cryostat");
 }
