@@ -70,7 +70,7 @@ fn registers_expected_types() {
     let reg = registry();
     assert_eq!(
         reg.types(SectionKind::Material),
-        vec!["constant", "tabulated", "nist"]
+        vec!["constant", "tabulated", "nist", "body"]
     );
     assert_eq!(
         reg.types(SectionKind::Physics),
@@ -79,10 +79,14 @@ fn registers_expected_types() {
             "nernst_planck",
             "battery",
             "biot_savart",
-            "quench"
+            "quench",
+            "cryostat"
         ]
     );
-    assert_eq!(reg.meshless, vec!["battery", "biot_savart", "quench"]);
+    assert_eq!(
+        reg.meshless,
+        vec!["battery", "biot_savart", "quench", "cryostat"]
+    );
     assert_eq!(reg.types(SectionKind::Postprocessor), vec!["line", "plane"]);
     assert_eq!(
         reg.types(SectionKind::Bc),
@@ -93,12 +97,17 @@ fn registers_expected_types() {
             "radiation",
             "mli",
             "bulk",
-            "butler_volmer"
+            "butler_volmer",
+            "conductance",
+            "radiation_link",
+            "mli_link",
+            "support",
+            "cryocooler_stage"
         ]
     );
     assert_eq!(
         reg.types(SectionKind::Source),
-        vec!["volumetric", "loop", "solenoid", "polyline"]
+        vec!["volumetric", "loop", "solenoid", "polyline", "heat_load"]
     );
     assert!(reg.types(SectionKind::Mesh).is_empty());
     assert_eq!(
@@ -108,7 +117,8 @@ fn registers_expected_types() {
                 "heat_conduction",
                 vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
             ),
-            ("nernst_planck", vec!["butler_volmer", "bulk"])
+            ("nernst_planck", vec!["butler_volmer", "bulk"]),
+            ("cryostat", galvana_physics::cryostat::deck::BC_TYPES.to_vec())
         ]
     );
     // Declared kinds that the engine relies on.
@@ -139,6 +149,8 @@ fn registers_expected_types() {
                 && ![
                     "applied_strain",
                     "emissivity",
+                    "from_emissivity",
+                    "to_emissivity",
                     "initial_soc",
                     "max_step_change",
                     "rrr",
@@ -158,6 +170,10 @@ fn registers_expected_types() {
             // biot_savart coils are sources of current, not of heat on mesh regions.
             SectionKind::Source
                 if galvana_physics::magnetics::deck::COIL_TYPES.contains(&o.type_name) => {}
+            // Cryostat bodies, links and loads name network nodes, not mesh regions/boundaries.
+            SectionKind::Material | SectionKind::Source | SectionKind::Bc
+                if ["body", "heat_load"].contains(&o.type_name)
+                    || galvana_physics::cryostat::deck::BC_TYPES.contains(&o.type_name) => {}
             SectionKind::Material | SectionKind::Source => {
                 assert!(o
                     .params

@@ -297,7 +297,7 @@ impl Model {
             let v = o.get_str(key);
             names.iter().position(|n| n == v).ok_or_else(|| {
                 at(&[sec, name, key], format!("unknown node `{v}` (bodies: {})", names[1..].join(", ")),
-                    did_you_mean(v, &names))
+                    did_you_mean(v, &names).map(|m| format!("did you mean `{m}`?")))
             })
         };
         let mut stages = Vec::new();
