@@ -33,7 +33,10 @@ pub fn check(path: &Path) -> Option<i32> {
             println!(
                 "{}: ok (cryostat: {} bodies, {} links, {} stages, {} loads)",
                 path.display(),
-                n.nodes.iter().filter(|(_, k)| matches!(k, Node::Body(_))).count(),
+                n.nodes
+                    .iter()
+                    .filter(|(_, k)| matches!(k, Node::Body(_)))
+                    .count(),
                 n.links.len(),
                 n.stages.len(),
                 n.loads.len()
@@ -122,7 +125,12 @@ fn tables(n: &Network, steady: Option<&Steady>, tr: Option<&Transient>) -> Value
     let loads: Map<String, Value> = n
         .loads
         .iter()
-        .map(|l| (l.name.clone(), json!({"node": n.nodes[l.node].0, "power_W": l.power})))
+        .map(|l| {
+            (
+                l.name.clone(),
+                json!({"node": n.nodes[l.node].0, "power_W": l.power}),
+            )
+        })
         .collect();
     json!({"nodes": nodes, "links": links, "stages": stages, "loads": loads})
 }
@@ -131,7 +139,11 @@ fn tables(n: &Network, steady: Option<&Steady>, tr: Option<&Transient>) -> Value
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     let loaded = load(&args.deck)?;
     if !comm.is_root() {
-        return Some(if loaded.is_ok() { EXIT_OK } else { EXIT_INVALID });
+        return Some(if loaded.is_ok() {
+            EXIT_OK
+        } else {
+            EXIT_INVALID
+        });
     }
     let (deck, m) = match loaded {
         Ok(x) => x,
@@ -152,7 +164,10 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
             let f = time / end;
             if f >= next {
                 let el = t0.elapsed().as_secs_f64();
-                session.emit("progress", json!({"fraction": f, "eta_s": el * (1.0 - f) / f}));
+                session.emit(
+                    "progress",
+                    json!({"fraction": f, "eta_s": el * (1.0 - f) / f}),
+                );
                 next = f + 0.01;
             }
         };
@@ -184,8 +199,13 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
                         "{name}: {:.2} K after {:.4e} s; target {} reached {}",
                         t.rows.last().map_or(f64::NAN, |r| r.temperatures[i]),
                         m.settings.end_time,
-                        b.target_temperature.map_or("-".into(), |v| format!("{v} K")),
-                        t.cooldown[i].map_or("never".into(), |s| format!("at {:.4e} s ({:.2} h)", s, s / 3600.0))
+                        b.target_temperature
+                            .map_or("-".into(), |v| format!("{v} K")),
+                        t.cooldown[i].map_or("never".into(), |s| format!(
+                            "at {:.4e} s ({:.2} h)",
+                            s,
+                            s / 3600.0
+                        ))
                     );
                 }
             }
@@ -193,7 +213,11 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     }
     if let (Some(s), false) = (&steady, args.quiet) {
         for st in &net.stages {
-            let k = net.stages.iter().position(|x| x.stage.name == st.stage.name).unwrap_or(0);
+            let k = net
+                .stages
+                .iter()
+                .position(|x| x.stage.name == st.stage.name)
+                .unwrap_or(0);
             println!(
                 "steady: stage {} carries {:.4} W at {:.3} K",
                 st.stage.name, s.powers[k], s.temperatures[st.node]
@@ -229,12 +253,16 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         "version": env!("CARGO_PKG_VERSION"),
         "deck_sha256": deck.hash(),
     });
-    if let (Value::Object(o), Value::Object(t)) =
-        (&mut summary, tables(net, steady.as_ref(), transient.as_ref()))
-    {
+    if let (Value::Object(o), Value::Object(t)) = (
+        &mut summary,
+        tables(net, steady.as_ref(), transient.as_ref()),
+    ) {
         o.extend(t);
     }
-    let _ = write_atomic(&dir.join("summary.json"), format!("{summary:#}\n").as_bytes());
+    let _ = write_atomic(
+        &dir.join("summary.json"),
+        format!("{summary:#}\n").as_bytes(),
+    );
     if code != EXIT_OK {
         eprintln!("error: {message}");
     } else if !args.quiet {

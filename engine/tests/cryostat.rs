@@ -27,8 +27,15 @@ fn the_cryostat_cooldown_example_conserves_energy_and_reaches_its_targets() {
     // the heat that came in (MLI, outer supports, 5.1 W of loads) minus what the stages took
     // out, summed over the steps as backward Euler takes them (at the end of each step).
     let csv = Csv::read(&out_dir.join("cryostat.csv"));
-    let (t, tc, ts) = (csv.column("time_s"), csv.column("T_cold_mass_K"), csv.column("T_shield_K"));
-    let (mli, sup) = (csv.column("Q_shield_mli_W"), csv.column("Q_outer_supports_W"));
+    let (t, tc, ts) = (
+        csv.column("time_s"),
+        csv.column("T_cold_mass_K"),
+        csv.column("T_shield_K"),
+    );
+    let (mli, sup) = (
+        csv.column("Q_shield_mli_W"),
+        csv.column("Q_outer_supports_W"),
+    );
     let (p1, p2) = (csv.column("P_stage1_W"), csv.column("P_stage2_W"));
     let n = t.len();
     let mut net_in = 0.0;
@@ -43,7 +50,10 @@ fn the_cryostat_cooldown_example_conserves_energy_and_reaches_its_targets() {
     let dh = 50.0 * (cu.enthalpy(tc[n - 1]) - cu.enthalpy(tc[0]))
         + 15.0 * (al.enthalpy(ts[n - 1]) - al.enthalpy(ts[0]));
     // The CSV holds 16 significant digits, so the sums agree to about 1e-12 of the cooling.
-    assert!((dh - net_in).abs() < 1e-9 * cooling, "ΔH {dh} J vs net heat {net_in} J");
+    assert!(
+        (dh - net_in).abs() < 1e-9 * cooling,
+        "ΔH {dh} J vs net heat {net_in} J"
+    );
     let eb = &s["energy_balance"];
     assert!(eb["relative_error"].as_f64().unwrap() < 1e-10);
     assert!(rel(eb["enthalpy_change_J"].as_f64().unwrap(), dh) < 1e-9);
@@ -52,7 +62,12 @@ fn the_cryostat_cooldown_example_conserves_energy_and_reaches_its_targets() {
     for (node, col, target) in [("cold_mass", &tc, 4.5), ("shield", &ts, 50.0)] {
         let tt = s["nodes"][node]["cooldown_time_s"].as_f64().unwrap();
         let k = col.iter().position(|&v| v <= target).unwrap();
-        assert!(t[k - 1] <= tt && tt <= t[k], "{node}: {tt} s outside [{}, {}]", t[k - 1], t[k]);
+        assert!(
+            t[k - 1] <= tt && tt <= t[k],
+            "{node}: {tt} s outside [{}, {}]",
+            t[k - 1],
+            t[k]
+        );
     }
     // 50 kg of copper cannot cool faster than its enthalpy over the largest stage-2 power.
     let floor = 50.0 * (cu.enthalpy(300.0) - cu.enthalpy(4.5)) / 45.0;
@@ -68,16 +83,35 @@ fn the_cryostat_cooldown_example_conserves_energy_and_reaches_its_targets() {
     let into_cold = q("shield_to_cold_mass") + q("inner_supports") + 0.1;
     assert!(rel(l2, into_cold) < 1e-9, "stage 2 {l2} W vs {into_cold} W");
     let into_shield = q("shield_mli") + q("outer_supports") + 5.0 - (into_cold - 0.1);
-    assert!(rel(l1, into_shield) < 1e-9, "stage 1 {l1} W vs {into_shield} W");
+    assert!(
+        rel(l1, into_shield) < 1e-9,
+        "stage 1 {l1} W vs {into_shield} W"
+    );
     let t1 = st["stage1"]["steady_temperature_K"].as_f64().unwrap();
-    assert!((25.0..30.0).contains(&t1) && (0.0..10.0).contains(&l1), "stage 1 at {t1} K, {l1} W");
+    assert!(
+        (25.0..30.0).contains(&t1) && (0.0..10.0).contains(&l1),
+        "stage 1 at {t1} K, {l1} W"
+    );
     let t2 = st["stage2"]["steady_temperature_K"].as_f64().unwrap();
-    assert!((2.8..3.0).contains(&t2) && (0.0..0.2).contains(&l2), "stage 2 at {t2} K, {l2} W");
+    assert!(
+        (2.8..3.0).contains(&t2) && (0.0..0.2).contains(&l2),
+        "stage 2 at {t2} K, {l2} W"
+    );
     // The 5 W/K joint: cold mass above the cold head by load / 5 W/K.
-    let tcm = s["nodes"]["cold_mass"]["steady_temperature_K"].as_f64().unwrap();
+    let tcm = s["nodes"]["cold_mass"]["steady_temperature_K"]
+        .as_f64()
+        .unwrap();
     assert!(rel(tcm - t2, l2 / 5.0) < 1e-9);
     // Ten days are enough to settle: the end of the run is the steady state.
-    assert!((tc[n - 1] - tcm).abs() < 1e-3 && (ts[n - 1] - s["nodes"]["shield"]["steady_temperature_K"].as_f64().unwrap()).abs() < 1e-3);
+    assert!(
+        (tc[n - 1] - tcm).abs() < 1e-3
+            && (ts[n - 1]
+                - s["nodes"]["shield"]["steady_temperature_K"]
+                    .as_f64()
+                    .unwrap())
+            .abs()
+                < 1e-3
+    );
 
     // Steady mode solves the same balance directly.
     let text = std::fs::read_to_string(dir.join("cryostat_cooldown.toml")).unwrap();
@@ -86,7 +120,12 @@ fn the_cryostat_cooldown_example_conserves_energy_and_reaches_its_targets() {
     let out = run_deck(1, &deck, &dir.join("out-steady"), &["-q"]);
     assert_code(&out, 0, "steady run");
     let ss = read_json(&dir.join("out-steady/summary.json"));
-    assert!(rel(ss["stages"]["stage2"]["steady_load_W"].as_f64().unwrap(), l2) < 1e-9);
+    assert!(
+        rel(
+            ss["stages"]["stage2"]["steady_load_W"].as_f64().unwrap(),
+            l2
+        ) < 1e-9
+    );
     assert!(!dir.join("out-steady/cryostat.csv").exists());
 }
 
@@ -158,7 +197,10 @@ fn cryostat_deck_mistakes_point_at_their_line() {
     let out = galvana_in(&dir, &["check", "csv.toml"]);
     assert_code(&out, 3, "non-monotone CSV");
     let err = stderr(&out);
-    assert!(err.contains("stage1.csv:5: temperatures must increase strictly"), "{err}");
+    assert!(
+        err.contains("stage1.csv:5: temperatures must increase strictly"),
+        "{err}"
+    );
     let (line, _) = position_of(&text, "capacity_file");
     assert!(err.contains(&format!("csv.toml:{line}:")), "{err}");
     // And a good CSV runs the same as the arrays.

@@ -5,7 +5,9 @@
 use galvana_physics::cryostat::mli::{MliBlanket, MliModel};
 use galvana_physics::cryostat::radiation::{Geometry, RadiationLink};
 use galvana_physics::cryostat::support::Support;
-use galvana_physics::cryostat::{run_transient, solve_steady, Body, Link, LinkKind, Network, Settings, Stage};
+use galvana_physics::cryostat::{
+    run_transient, solve_steady, Body, Link, LinkKind, Network, Settings, Stage,
+};
 use galvana_physics::materials::{Constant, NistMaterial, ThermalMaterial};
 use std::sync::Arc;
 
@@ -42,7 +44,12 @@ fn linear_network() -> (Network, f64, f64) {
         initial_temperature: ta,
         target_temperature: Some(100.0),
     });
-    net.links.push(Link { name: "g".into(), from: 0, to: b, kind: LinkKind::Conductance(g) });
+    net.links.push(Link {
+        name: "g".into(),
+        from: 0,
+        to: b,
+        kind: LinkKind::Conductance(g),
+    });
     let stage = Stage::new("cooler", &[(t0, 0.0), (400.0, a * (400.0 - t0))], None).unwrap();
     net.add_stage(stage, b);
     let tau = m * cp / (g + a);
@@ -79,7 +86,10 @@ fn a_linear_network_approaches_its_steady_state_with_the_analytic_time_constant(
     assert!((1.9..2.1).contains(&ratio), "convergence ratio {ratio}");
     // Time to 100 K from T(t) = T_∞ + (300 − T_∞) e^(−t/τ).
     let t100 = tau * ((300.0 - tinf) / (100.0 - tinf)).ln();
-    assert!(rel(cool.unwrap(), t100) < 3e-3, "cooldown {cool:?} vs {t100}");
+    assert!(
+        rel(cool.unwrap(), t100) < 3e-3,
+        "cooldown {cool:?} vs {t100}"
+    );
     let st = solve_steady(&net, 1e-12).unwrap();
     assert!(rel(st.temperatures[1], tinf) < 1e-12);
     assert!(rel(st.powers[0], 2.0 * (tinf - 20.0)) < 1e-12);
@@ -108,10 +118,22 @@ fn the_steady_state_is_the_root_of_the_heat_balance() {
         kind: LinkKind::Support(Support::new(g10.clone(), area, len, n).unwrap()),
     });
     let rad = RadiationLink::new(Geometry::ParallelPlates, 0.3, 0.05, 0.1).unwrap();
-    net.links.push(Link { name: "rad".into(), from: 0, to: b, kind: LinkKind::Radiation(rad) });
-    net.loads.push(galvana_physics::cryostat::network::Load { name: "q0".into(), node: b, power: 0.3 });
+    net.links.push(Link {
+        name: "rad".into(),
+        from: 0,
+        to: b,
+        kind: LinkKind::Radiation(rad),
+    });
+    net.loads.push(galvana_physics::cryostat::network::Load {
+        name: "q0".into(),
+        node: b,
+        power: 0.3,
+    });
     // P(T) = 0.8 (T − 3) W: a straight line through three table rows.
-    net.add_stage(Stage::new("s", &[(3.0, 0.0), (10.0, 5.6), (40.0, 29.6)], Some(4.0)).unwrap(), b);
+    net.add_stage(
+        Stage::new("s", &[(3.0, 0.0), (10.0, 5.6), (40.0, 29.6)], Some(4.0)).unwrap(),
+        b,
+    );
     let st = solve_steady(&net, 1e-12).unwrap();
 
     let eps = 1.0 / (1.0 / 0.05 + 1.0 / 0.1 - 1.0);
@@ -131,7 +153,11 @@ fn the_steady_state_is_the_root_of_the_heat_balance() {
         }
     }
     let t = 0.5 * (lo + hi);
-    assert!((st.temperatures[1] - t).abs() < 1e-7, "{} vs {t}", st.temperatures[1]);
+    assert!(
+        (st.temperatures[1] - t).abs() < 1e-7,
+        "{} vs {t}",
+        st.temperatures[1]
+    );
     assert!(rel(st.powers[0], load(t)) < 1e-8);
     assert!(st.residual < 1e-10);
 }
@@ -153,23 +179,68 @@ fn the_enthalpy_change_equals_the_heat_in_minus_the_cooling() {
         initial_temperature: 280.0,
         target_temperature: Some(10.0),
     });
-    let mli = MliBlanket::new(MliModel::Lockheed { layer_density: 20.0, emissivity: 0.031 }, 20, 1.0).unwrap();
-    net.links.push(Link { name: "mli".into(), from: 0, to: shield, kind: LinkKind::Mli(mli) });
+    let mli = MliBlanket::new(
+        MliModel::Lockheed {
+            layer_density: 20.0,
+            emissivity: 0.031,
+        },
+        20,
+        1.0,
+    )
+    .unwrap();
+    net.links.push(Link {
+        name: "mli".into(),
+        from: 0,
+        to: shield,
+        kind: LinkKind::Mli(mli),
+    });
     let rad = RadiationLink::new(Geometry::Enclosed { outer_area: 0.8 }, 0.5, 0.1, 0.1).unwrap();
-    net.links.push(Link { name: "rad".into(), from: shield, to: cold, kind: LinkKind::Radiation(rad) });
+    net.links.push(Link {
+        name: "rad".into(),
+        from: shield,
+        to: cold,
+        kind: LinkKind::Radiation(rad),
+    });
     let ss = Support::new(nist("ss304"), 1e-5, 0.1, 3).unwrap();
-    net.links.push(Link { name: "ss".into(), from: shield, to: cold, kind: LinkKind::Support(ss) });
-    net.add_stage(Stage::new("s1", &[(20.0, 0.0), (50.0, 30.0), (300.0, 150.0)], None).unwrap(), shield);
-    net.add_stage(Stage::new("s2", &[(3.0, 0.0), (4.2, 1.0), (300.0, 30.0)], Some(2.0)).unwrap(), cold);
-    let s = Settings { end_time: 3e5, max_step: 2000.0, initial_step: 1.0, max_change: 3.0, tolerance: 1e-10 };
+    net.links.push(Link {
+        name: "ss".into(),
+        from: shield,
+        to: cold,
+        kind: LinkKind::Support(ss),
+    });
+    net.add_stage(
+        Stage::new("s1", &[(20.0, 0.0), (50.0, 30.0), (300.0, 150.0)], None).unwrap(),
+        shield,
+    );
+    net.add_stage(
+        Stage::new("s2", &[(3.0, 0.0), (4.2, 1.0), (300.0, 30.0)], Some(2.0)).unwrap(),
+        cold,
+    );
+    let s = Settings {
+        end_time: 3e5,
+        max_step: 2000.0,
+        initial_step: 1.0,
+        max_change: 3.0,
+        tolerance: 1e-10,
+    };
     let tr = run_transient(&net, &s, &mut |_, _, _, _, _| {}).unwrap();
     // Independently: ΔH from the materials' enthalpies at the first and last rows, and the
     // heat flows summed over the steps (backward Euler takes them at the step's end).
     let (first, last) = (&tr.rows[0], tr.rows.last().unwrap());
-    let dh = 5.0 * (NistMaterial::new("al6061_t6").unwrap().enthalpy(last.temperatures[1])
-        - NistMaterial::new("al6061_t6").unwrap().enthalpy(first.temperatures[1]))
-        + 8.0 * (NistMaterial::new("copper_rrr100").unwrap().enthalpy(last.temperatures[2])
-            - NistMaterial::new("copper_rrr100").unwrap().enthalpy(first.temperatures[2]));
+    let dh = 5.0
+        * (NistMaterial::new("al6061_t6")
+            .unwrap()
+            .enthalpy(last.temperatures[1])
+            - NistMaterial::new("al6061_t6")
+                .unwrap()
+                .enthalpy(first.temperatures[1]))
+        + 8.0
+            * (NistMaterial::new("copper_rrr100")
+                .unwrap()
+                .enthalpy(last.temperatures[2])
+                - NistMaterial::new("copper_rrr100")
+                    .unwrap()
+                    .enthalpy(first.temperatures[2]));
     let mut net_in = 0.0;
     for w in tr.rows.windows(2) {
         let r = &w[1];
@@ -177,15 +248,23 @@ fn the_enthalpy_change_equals_the_heat_in_minus_the_cooling() {
     }
     let scale = tr.cooling;
     assert!(dh < -0.5 * scale, "the bodies cooled down");
-    assert!((dh - net_in).abs() < 1e-9 * scale, "ΔH {dh} vs ∫ net heat {net_in}");
+    assert!(
+        (dh - net_in).abs() < 1e-9 * scale,
+        "ΔH {dh} vs ∫ net heat {net_in}"
+    );
     assert!(tr.balance_error().abs() < 1e-9 * scale);
     assert!(tr.cooldown[1].is_some() && tr.cooldown[2].is_some());
 }
 
 #[test]
 fn support_conduction_is_the_exact_conductivity_integral() {
-    for (mat, t1, t2) in [("g10_normal", 300.0, 50.0), ("g10_normal", 50.0, 4.0), ("ss304", 300.0, 4.0),
-        ("ss304", 77.0, 4.0), ("copper_rrr100", 80.0, 4.0)] {
+    for (mat, t1, t2) in [
+        ("g10_normal", 300.0, 50.0),
+        ("g10_normal", 50.0, 4.0),
+        ("ss304", 300.0, 4.0),
+        ("ss304", 77.0, 4.0),
+        ("copper_rrr100", 80.0, 4.0),
+    ] {
         let m = nist(mat);
         let s = Support::new(m.clone(), 1e-4, 0.25, 2).unwrap();
         let q = s.flow(t1, t2).0;
@@ -227,7 +306,15 @@ fn radiation_and_mli_follow_their_source_formulas() {
     let truth = 1.5 * SIGMA * (t1.powi(4) - t2.powi(4)) / ((n + 1.0) * (2.0 / 0.03 - 1.0));
     assert!(rel(ideal.flow(t1, t2).0, truth) < 1e-14);
     // Lockheed equation (Keller et al. 1974), 30 layers at 20 layers/cm, ε = 0.031.
-    let lk = MliBlanket::new(MliModel::Lockheed { layer_density: 20.0, emissivity: 0.031 }, 30, 1.5).unwrap();
+    let lk = MliBlanket::new(
+        MliModel::Lockheed {
+            layer_density: 20.0,
+            emissivity: 0.031,
+        },
+        30,
+        1.5,
+    )
+    .unwrap();
     let q = (8.95e-8 * 20f64.powf(2.63) * (t1 - t2) * (t1 + t2) / 2.0
         + 5.39e-10 * 0.031 * (t1.powf(4.67) - t2.powf(4.67)))
         / n;
@@ -236,8 +323,12 @@ fn radiation_and_mli_follow_their_source_formulas() {
     assert!((0.3..1.5).contains(&q), "Lockheed q = {q} W/m²");
     assert!(ideal.flow(t1, t2).0 / 1.5 < q);
     // Analytic derivatives agree with differences for every link.
-    for (f, name) in [(&pp.flow(t1, t2), "plates"), (&enc.flow(t1, t2), "enclosed"),
-        (&ideal.flow(t1, t2), "ideal"), (&lk.flow(t1, t2), "lockheed")] {
+    for (f, name) in [
+        (&pp.flow(t1, t2), "plates"),
+        (&enc.flow(t1, t2), "enclosed"),
+        (&ideal.flow(t1, t2), "ideal"),
+        (&lk.flow(t1, t2), "lockheed"),
+    ] {
         let g = |a: f64, b: f64| match name {
             "plates" => pp.flow(a, b).0,
             "enclosed" => enc.flow(a, b).0,
@@ -253,7 +344,12 @@ fn radiation_and_mli_follow_their_source_formulas() {
 
 #[test]
 fn capacity_tables_are_interpolated_monotonically_and_bad_ones_are_refused() {
-    let s = Stage::new("s", &[(3.0, 0.0), (4.2, 1.5), (10.0, 8.0), (45.0, 40.0)], None).unwrap();
+    let s = Stage::new(
+        "s",
+        &[(3.0, 0.0), (4.2, 1.5), (10.0, 8.0), (45.0, 40.0)],
+        None,
+    )
+    .unwrap();
     assert!(rel(s.power(4.2).0, 1.5) < 1e-14);
     let mut prev = s.power(2.0).0;
     for i in 1..=4300 {
@@ -262,7 +358,10 @@ fn capacity_tables_are_interpolated_monotonically_and_bad_ones_are_refused() {
         assert!(p >= prev - 1e-12, "not monotone at {t} K");
         prev = p;
     }
-    assert!(s.power(2.5).0 < 0.0, "below the base temperature the stage no longer cools");
+    assert!(
+        s.power(2.5).0 < 0.0,
+        "below the base temperature the stage no longer cools"
+    );
     let (row, m) = Stage::new("s", &[(3.0, 0.0), (5.0, 1.0), (4.0, 2.0)], None).unwrap_err();
     assert_eq!(row, 2);
     assert!(m.contains("increase strictly"), "{m}");

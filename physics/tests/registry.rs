@@ -118,7 +118,10 @@ fn registers_expected_types() {
                 vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
             ),
             ("nernst_planck", vec!["butler_volmer", "bulk"]),
-            ("cryostat", galvana_physics::cryostat::deck::BC_TYPES.to_vec())
+            (
+                "cryostat",
+                galvana_physics::cryostat::deck::BC_TYPES.to_vec()
+            )
         ]
     );
     // Declared kinds that the engine relies on.

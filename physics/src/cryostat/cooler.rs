@@ -38,7 +38,10 @@ impl Stage {
             if !(t.is_finite() && t > 0.0 && p.is_finite() && p >= 0.0) {
                 return Err((
                     i,
-                    format!("row {}: temperature must be > 0 K and power >= 0 W, got ({t} K, {p} W)", i + 1),
+                    format!(
+                        "row {}: temperature must be > 0 K and power >= 0 W, got ({t} K, {p} W)",
+                        i + 1
+                    ),
                 ));
             }
         }

@@ -4,7 +4,7 @@
 //! `[sources.<name>] type = "heat_load"`. Link ends name a body or `ambient`.
 
 use super::body::Body;
-use super::cooler::Stage;
+use super::capacity::stage_from;
 use super::link::{Link, LinkKind};
 use super::mli::{MliBlanket, MliModel};
 use super::network::{Load, Network};
@@ -48,8 +48,18 @@ const UNIT: ParamKind = ParamKind::Float {
 
 fn ends() -> [ParamSpec; 2] {
     [
-        ParamSpec::required("from", ParamKind::String, "", "Body (or `ambient`) at one end; positive heat flows from it."),
-        ParamSpec::required("to", ParamKind::String, "", "Body (or `ambient`) at the other end."),
+        ParamSpec::required(
+            "from",
+            ParamKind::String,
+            "",
+            "Body (or `ambient`) at one end; positive heat flows from it.",
+        ),
+        ParamSpec::required(
+            "to",
+            ParamKind::String,
+            "",
+            "Body (or `ambient`) at the other end.",
+        ),
     ]
 }
 
@@ -168,7 +178,8 @@ pub fn bc_specs() -> Vec<ObjectSpec> {
 pub fn load_spec() -> ObjectSpec {
     ObjectSpec {
         type_name: "heat_load",
-        description: "Cryostat deck: a fixed heat load on a body (current leads, wiring, instrumentation).",
+        description:
+            "Cryostat deck: a fixed heat load on a body (current leads, wiring, instrumentation).",
         params: vec![
             ParamSpec::required("node", ParamKind::String, "", "The body the load heats."),
             ParamSpec::required("power", POS, "W", "Heat load."),
@@ -202,8 +213,11 @@ fn body_material(name: &str, o: &Object) -> Result<Arc<dyn ThermalMaterial>, Dec
     match o.get_str("material") {
         "constant" => {
             let cp = o.opt_f64("specific_heat").ok_or_else(|| {
-                at(&["materials", name, "material"], "a `constant` body needs `specific_heat`",
-                    Some("add `specific_heat = 385.0` (J/(kg K))".into()))
+                at(
+                    &["materials", name, "material"],
+                    "a `constant` body needs `specific_heat`",
+                    Some("add `specific_heat = 385.0` (J/(kg K))".into()),
+                )
             })?;
             // k and ρ never enter a lumped body.
             Constant::new(1.0, 1.0, cp)
@@ -220,65 +234,52 @@ fn body_material(name: &str, o: &Object) -> Result<Arc<dyn ThermalMaterial>, Dec
     }
 }
 
-/// A capacity table from `temperature_K,power_W` CSV text, with the 1-based line of each row;
-/// `Err` is (line, message).
-pub fn parse_capacity_csv(text: &str) -> Result<(Vec<(f64, f64)>, Vec<usize>), (usize, String)> {
-    let (mut rows, mut lines) = (Vec::new(), Vec::new());
-    let mut header = false;
-    for (i, line) in text.lines().enumerate() {
-        let l = line.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
-        }
-        let cells: Vec<&str> = l.split(',').map(str::trim).collect();
-        if !header {
-            if cells != ["temperature_K", "power_W"] {
-                return Err((i + 1, format!("expected the header `temperature_K,power_W`, found `{l}`")));
-            }
-            header = true;
-            continue;
-        }
-        let parse = |s: &str, what: &str| {
-            s.parse::<f64>()
-                .map_err(|_| (i + 1, format!("{what}: expected a number, found `{s}`")))
-        };
-        if cells.len() != 2 {
-            return Err((i + 1, format!("expected 2 columns, found {}", cells.len())));
-        }
-        rows.push((parse(cells[0], "temperature_K")?, parse(cells[1], "power_W")?));
-        lines.push(i + 1);
-    }
-    if !header {
-        return Err((1, "empty file: expected the header `temperature_K,power_W`".into()));
-    }
-    Ok((rows, lines))
-}
-
 impl Model {
     pub fn from_deck(deck: &Deck) -> Result<Model, DeckError> {
         let p = &deck.physics;
         let ambient = p.get_f64("ambient_temperature");
         if ambient <= 0.0 {
-            return Err(at(&["physics", "ambient_temperature"], "must be > 0 K", None));
+            return Err(at(
+                &["physics", "ambient_temperature"],
+                "must be > 0 K",
+                None,
+            ));
         }
         let mut net = Network::new(ambient);
         let mut names = vec![AMBIENT.to_string()];
         for (name, o) in &deck.materials {
             if o.type_name != "body" {
-                return Err(at(&["materials", name, "type"],
-                    format!("a cryostat deck's [materials.<name>] are bodies, found type `{}`", o.type_name),
-                    Some("write `type = \"body\"`".into())));
+                return Err(at(
+                    &["materials", name, "type"],
+                    format!(
+                        "a cryostat deck's [materials.<name>] are bodies, found type `{}`",
+                        o.type_name
+                    ),
+                    Some("write `type = \"body\"`".into()),
+                ));
             }
             if name == AMBIENT {
-                return Err(at(&["materials", name], "`ambient` is the surroundings; name the body otherwise", None));
+                return Err(at(
+                    &["materials", name],
+                    "`ambient` is the surroundings; name the body otherwise",
+                    None,
+                ));
             }
             let mass = o.get_f64("mass");
             if mass <= 0.0 {
-                return Err(at(&["materials", name, "mass"], format!("mass must be > 0 kg, got {mass}"), None));
+                return Err(at(
+                    &["materials", name, "mass"],
+                    format!("mass must be > 0 kg, got {mass}"),
+                    None,
+                ));
             }
             let t0 = o.opt_f64("initial_temperature").unwrap_or(ambient);
             if t0 <= 0.0 {
-                return Err(at(&["materials", name, "initial_temperature"], "must be > 0 K", None));
+                return Err(at(
+                    &["materials", name, "initial_temperature"],
+                    "must be > 0 K",
+                    None,
+                ));
             }
             net.add_body(Body {
                 name: name.clone(),
@@ -290,14 +291,23 @@ impl Model {
             names.push(name.clone());
         }
         if names.len() == 1 {
-            return Err(at(&["physics"], "a cryostat deck needs at least one body",
-                Some("add `[materials.cold_mass]` with `type = \"body\"`, `material` and `mass`".into())));
+            return Err(at(
+                &["physics"],
+                "a cryostat deck needs at least one body",
+                Some(
+                    "add `[materials.cold_mass]` with `type = \"body\"`, `material` and `mass`"
+                        .into(),
+                ),
+            ));
         }
         let node = |sec: &str, name: &str, key: &str, o: &Object| -> Result<usize, DeckError> {
             let v = o.get_str(key);
             names.iter().position(|n| n == v).ok_or_else(|| {
-                at(&[sec, name, key], format!("unknown node `{v}` (bodies: {})", names[1..].join(", ")),
-                    did_you_mean(v, &names).map(|m| format!("did you mean `{m}`?")))
+                at(
+                    &[sec, name, key],
+                    format!("unknown node `{v}` (bodies: {})", names[1..].join(", ")),
+                    did_you_mean(v, &names).map(|m| format!("did you mean `{m}`?")),
+                )
             })
         };
         let mut stages = Vec::new();
@@ -307,7 +317,10 @@ impl Model {
                 "cryocooler_stage" => {
                     let body = node("bcs", name, "node", o)?;
                     if body == 0 {
-                        return Err(e("node", "a cooler stage cools a body, not `ambient`".into()));
+                        return Err(e(
+                            "node",
+                            "a cooler stage cools a body, not `ambient`".into(),
+                        ));
                     }
                     stages.push((body, stage_from(deck, name, o)?));
                     continue;
@@ -323,27 +336,50 @@ impl Model {
                         (_, None) => Geometry::ParallelPlates,
                     };
                     LinkKind::Radiation(
-                        RadiationLink::new(geometry, o.get_f64("area"), o.get_f64("from_emissivity"), o.get_f64("to_emissivity"))
-                            .map_err(|m| e("area", m))?,
+                        RadiationLink::new(
+                            geometry,
+                            o.get_f64("area"),
+                            o.get_f64("from_emissivity"),
+                            o.get_f64("to_emissivity"),
+                        )
+                        .map_err(|m| e("area", m))?,
                     )
                 }
                 "mli_link" => {
                     let emissivity = o.get_f64("emissivity");
                     let model = match o.get_str("model") {
                         "ideal" => MliModel::Ideal { emissivity },
-                        _ => MliModel::Lockheed { layer_density: o.get_f64("layer_density"), emissivity },
+                        _ => MliModel::Lockheed {
+                            layer_density: o.get_f64("layer_density"),
+                            emissivity,
+                        },
                     };
-                    let layers = u32::try_from(o.get_i64("layers")).map_err(|_| e("layers", "too many layers".into()))?;
-                    LinkKind::Mli(MliBlanket::new(model, layers, o.get_f64("area")).map_err(|m| e("area", m))?)
+                    let layers = u32::try_from(o.get_i64("layers"))
+                        .map_err(|_| e("layers", "too many layers".into()))?;
+                    LinkKind::Mli(
+                        MliBlanket::new(model, layers, o.get_f64("area"))
+                            .map_err(|m| e("area", m))?,
+                    )
                 }
                 "support" => {
-                    let mat = Arc::new(NistMaterial::new(o.get_str("material")).expect("checked choice"));
-                    let count = u32::try_from(o.get_i64("count")).map_err(|_| e("count", "too many supports".into()))?;
-                    LinkKind::Support(Support::new(mat, o.get_f64("area"), o.get_f64("length"), count).map_err(|m| e("area", m))?)
+                    let mat =
+                        Arc::new(NistMaterial::new(o.get_str("material")).expect("checked choice"));
+                    let count = u32::try_from(o.get_i64("count"))
+                        .map_err(|_| e("count", "too many supports".into()))?;
+                    LinkKind::Support(
+                        Support::new(mat, o.get_f64("area"), o.get_f64("length"), count)
+                            .map_err(|m| e("area", m))?,
+                    )
                 }
                 other => {
-                    return Err(at(&["bcs", name, "type"],
-                        format!("`{other}` is not a cryostat link (expected one of: {})", BC_TYPES.join(", ")), None))
+                    return Err(at(
+                        &["bcs", name, "type"],
+                        format!(
+                            "`{other}` is not a cryostat link (expected one of: {})",
+                            BC_TYPES.join(", ")
+                        ),
+                        None,
+                    ))
                 }
             };
             if let LinkKind::Conductance(g) = kind {
@@ -353,30 +389,65 @@ impl Model {
             }
             let (from, to) = (node("bcs", name, "from", o)?, node("bcs", name, "to", o)?);
             if from == to {
-                return Err(e("to", format!("a link joins two different nodes; both ends are `{}`", names[from])));
+                return Err(e(
+                    "to",
+                    format!(
+                        "a link joins two different nodes; both ends are `{}`",
+                        names[from]
+                    ),
+                ));
             }
-            net.links.push(Link { name: name.clone(), from, to, kind });
+            net.links.push(Link {
+                name: name.clone(),
+                from,
+                to,
+                kind,
+            });
         }
         for (body, stage) in stages {
             net.add_stage(stage, body);
         }
         for (name, o) in &deck.sources {
             if o.type_name != "heat_load" {
-                return Err(at(&["sources", name, "type"],
-                    format!("a cryostat deck's sources are heat loads, found type `{}`", o.type_name),
-                    Some("write `type = \"heat_load\"`".into())));
+                return Err(at(
+                    &["sources", name, "type"],
+                    format!(
+                        "a cryostat deck's sources are heat loads, found type `{}`",
+                        o.type_name
+                    ),
+                    Some("write `type = \"heat_load\"`".into()),
+                ));
             }
             let n = node("sources", name, "node", o)?;
             if n == 0 {
-                return Err(at(&["sources", name, "node"], "a heat load heats a body, not `ambient`", None));
+                return Err(at(
+                    &["sources", name, "node"],
+                    "a heat load heats a body, not `ambient`",
+                    None,
+                ));
             }
-            net.loads.push(Load { name: name.clone(), node: n, power: o.get_f64("power") });
+            net.loads.push(Load {
+                name: name.clone(),
+                node: n,
+                power: o.get_f64("power"),
+            });
         }
-        let mode = if p.get_str("mode") == "steady" { Mode::Steady } else { Mode::Transient };
+        let mode = if p.get_str("mode") == "steady" {
+            Mode::Steady
+        } else {
+            Mode::Transient
+        };
         let end_time = match (mode, p.opt_f64("end_time")) {
-            (Mode::Transient, None) => return Err(at(&["physics", "mode"], "a transient cryostat run needs `end_time`",
-                Some("add `end_time = 864000.0` (s), or set `mode = \"steady\"`".into()))),
-            (Mode::Transient, Some(t)) if t <= 0.0 => return Err(at(&["physics", "end_time"], "must be > 0 s", None)),
+            (Mode::Transient, None) => {
+                return Err(at(
+                    &["physics", "mode"],
+                    "a transient cryostat run needs `end_time`",
+                    Some("add `end_time = 864000.0` (s), or set `mode = \"steady\"`".into()),
+                ))
+            }
+            (Mode::Transient, Some(t)) if t <= 0.0 => {
+                return Err(at(&["physics", "end_time"], "must be > 0 s", None))
+            }
             (_, t) => t.unwrap_or(0.0),
         };
         let max_step = p.opt_f64("max_step").unwrap_or(end_time / 200.0);
@@ -387,49 +458,20 @@ impl Model {
             max_change: p.get_f64("max_temperature_change"),
             tolerance: p.get_f64("tolerance"),
         };
-        for (key, v) in [("max_step", max_step), ("initial_step", settings.initial_step),
-            ("max_temperature_change", settings.max_change), ("tolerance", settings.tolerance)] {
+        for (key, v) in [
+            ("max_step", max_step),
+            ("initial_step", settings.initial_step),
+            ("max_temperature_change", settings.max_change),
+            ("tolerance", settings.tolerance),
+        ] {
             if mode == Mode::Transient && v <= 0.0 {
                 return Err(at(&["physics", key], format!("must be > 0, got {v}"), None));
             }
         }
-        Ok(Model { network: net, mode, settings })
+        Ok(Model {
+            network: net,
+            mode,
+            settings,
+        })
     }
-}
-
-/// The stage of `[bcs.<name>]`: from its arrays or its CSV file.
-fn stage_from(deck: &Deck, name: &str, o: &Object) -> Result<Stage, DeckError> {
-    let (table, file) = match (o.opt_f64_array("temperature"), o.opt_f64_array("power"), o.opt_str("capacity_file")) {
-        (Some(t), Some(p), None) => {
-            if t.len() != p.len() {
-                return Err(at(&["bcs", name, "power"],
-                    format!("`temperature` has {} entries but `power` has {}", t.len(), p.len()), None));
-            }
-            (t.into_iter().zip(p).collect::<Vec<_>>(), None)
-        }
-        (None, None, Some(f)) => {
-            let fp = deck.resolve_path(f);
-            let text = std::fs::read_to_string(&fp).map_err(|err| {
-                at(&["bcs", name, "capacity_file"], format!("cannot read {}: {err}", fp.display()), None)
-            })?;
-            let rows = parse_capacity_csv(&text).map_err(|(line, m)| {
-                at(&["bcs", name, "capacity_file"], format!("{}:{line}: {m}", fp.display()), None)
-            })?;
-            (rows.0, Some((fp, rows.1)))
-        }
-        _ => return Err(DeckError {
-            key: vec!["bcs".into(), name.into(), "temperature".into()],
-            message: "a cryocooler stage needs its capacity table: `temperature` and `power` arrays, or `capacity_file`".into(),
-            help: Some("e.g. `temperature = [3.0, 4.2, 10.0]` (K) and `power = [0.0, 1.5, 8.0]` (W)".into()),
-        }),
-    };
-    Stage::new(name, &table, o.opt_f64("contact_conductance")).map_err(|(row, m)| match &file {
-        Some((fp, lines)) => at(&["bcs", name, "capacity_file"],
-            format!("{}:{}: {m}", fp.display(), lines.get(row).copied().unwrap_or(1)), None),
-        None if m.contains("contact_conductance") => at(&["bcs", name, "contact_conductance"], m, None),
-        None => {
-            let key = if m.contains("power") && !m.contains("temperatures") { "power" } else { "temperature" };
-            DeckError { key: vec!["bcs".into(), name.into(), key.into(), row.to_string()], message: m, help: None }
-        }
-    })
 }

@@ -6,7 +6,7 @@
 //! - `lockheed`: the semi-empirical "Lockheed equation" of Keller, Cunnington & Glassford
 //!   (1974), *Thermal performance of multilayer insulations*, NASA CR-134477, for
 //!   double-aluminised Mylar with silk-net spacers, without the residual-gas term (high vacuum):
-//!     q = [C_s N̄^2.63 (T_h − T_c)(T_h + T_c)/2 + C_r ε (T_h^4.67 − T_c^4.67)] / N,
+//!   q = [C_s N̄^2.63 (T_h − T_c)(T_h + T_c)/2 + C_r ε (T_h^4.67 − T_c^4.67)] / N,
 //!   with C_s = 8.95e-8, C_r = 5.39e-10, ε = 0.031, N̄ the layer density in layers/cm and N
 //!   the number of layers; q in W/m².
 

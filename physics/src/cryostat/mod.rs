@@ -8,6 +8,7 @@
 //! tolerance, whatever the temperature dependence of cp. See `docs/cryostat.md`.
 
 pub mod body;
+pub mod capacity;
 pub mod cooler;
 pub mod deck;
 pub mod link;

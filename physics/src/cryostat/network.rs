@@ -72,8 +72,10 @@ impl Network {
     /// has a contact conductance).
     pub fn add_stage(&mut self, stage: Stage, body: usize) {
         let node = if stage.contact_conductance.is_some() {
-            self.nodes
-                .push((format!("{}_coldhead", stage.name), Node::Stage(self.stages.len())));
+            self.nodes.push((
+                format!("{}_coldhead", stage.name),
+                Node::Stage(self.stages.len()),
+            ));
             self.nodes.len() - 1
         } else {
             body
@@ -96,7 +98,9 @@ impl Network {
 
     /// Node temperatures from the unknowns.
     pub fn temperatures(&self, x: &[f64]) -> Vec<f64> {
-        std::iter::once(self.ambient()).chain(x.iter().copied()).collect()
+        std::iter::once(self.ambient())
+            .chain(x.iter().copied())
+            .collect()
     }
 
     /// The body at node `i`, if it is one.
@@ -117,7 +121,10 @@ impl Network {
 
     /// Cooling power of every stage, W, at node temperatures `t`.
     pub fn stage_powers(&self, t: &[f64]) -> Vec<f64> {
-        self.stages.iter().map(|s| s.stage.power(t[s.node]).0).collect()
+        self.stages
+            .iter()
+            .map(|s| s.stage.power(t[s.node]).0)
+            .collect()
     }
 
     /// Heat entering the bodies from outside the network (links from the surroundings and the

@@ -14,7 +14,9 @@ use crate::thermal::bcs::STEFAN_BOLTZMANN;
 pub enum Geometry {
     ParallelPlates,
     /// Surface 1 (area `area`) enclosed by surface 2 (area `outer_area` ≥ `area`).
-    Enclosed { outer_area: f64 },
+    Enclosed {
+        outer_area: f64,
+    },
 }
 
 /// Radiative exchange between surface 1 (`from`) and surface 2 (`to`).

@@ -85,12 +85,7 @@ fn initial(net: &Network) -> Vec<f64> {
 /// Newton for one backward-Euler step of length `dt` from `old` (`dt = None`: the steady
 /// balance). Returns the new unknowns, the iterations and the last update, or `None` when it
 /// does not converge in 60 iterations.
-fn newton(
-    net: &Network,
-    old: &[f64],
-    dt: Option<f64>,
-    tol: f64,
-) -> Option<(Vec<f64>, usize, f64)> {
+fn newton(net: &Network, old: &[f64], dt: Option<f64>, tol: f64) -> Option<(Vec<f64>, usize, f64)> {
     let n = old.len();
     let mut x = old.to_vec();
     for it in 1..=60 {
@@ -148,11 +143,7 @@ fn total_enthalpy(net: &Network, x: &[f64]) -> f64 {
 }
 
 /// Integrates from the bodies' initial temperatures to `s.end_time`.
-pub fn run_transient(
-    net: &Network,
-    s: &Settings,
-    progress: Progress,
-) -> Result<Transient, String> {
+pub fn run_transient(net: &Network, s: &Settings, progress: Progress) -> Result<Transient, String> {
     let mut x = initial(net);
     let h0 = total_enthalpy(net, &x);
     let mut rows = vec![row(net, 0.0, &x)];
@@ -160,7 +151,11 @@ pub fn run_transient(
         .map(|i| net.body(i).and_then(|b| b.target_temperature))
         .collect();
     let mut cooldown: Vec<Option<f64>> = (0..net.nodes.len())
-        .map(|i| targets[i].filter(|&tt| rows[0].temperatures[i] <= tt).map(|_| 0.0))
+        .map(|i| {
+            targets[i]
+                .filter(|&tt| rows[0].temperatures[i] <= tt)
+                .map(|_| 0.0)
+        })
         .collect();
     let (mut time, mut dt) = (0.0, s.initial_step.min(s.max_step));
     let (mut its_total, mut rejected, mut heat_in, mut cooling) = (0, 0, 0.0, 0.0);
@@ -171,7 +166,9 @@ pub fn run_transient(
             rejected += 1;
             dt *= 0.25;
             if dt < dt_min {
-                return Err(format!("Newton did not converge at t = {time} s even with dt = {dt:e} s"));
+                return Err(format!(
+                    "Newton did not converge at t = {time} s even with dt = {dt:e} s"
+                ));
             }
             continue;
         };
