@@ -212,3 +212,131 @@ fn cryostat_deck_mistakes_point_at_their_line() {
     let out = galvana_in(&dir, &["check", "csv.toml"]);
     assert_code(&out, 0, "good CSV");
 }
+
+/// The `cryocooler` boundary condition of `heat_conduction`: a nearly isothermal FEM block
+/// (k = 10⁴ W/(m K), 10 cm cube) heated by 1 W on one face and cooled by a stage on the
+/// opposite face follows the lumped model of the same heat capacity, load and curve.
+#[test]
+fn a_cryocooler_boundary_on_an_isothermal_block_matches_the_lumped_model() {
+    use galvana_physics::cryostat::{run_transient, Body, Network, Settings, Stage};
+    use galvana_physics::materials::Constant;
+    use std::sync::Arc;
+    let table = [
+        (3.0, 0.0),
+        (4.2, 1.5),
+        (10.0, 8.0),
+        (45.0, 40.0),
+        (300.0, 200.0),
+    ];
+    let cap: Vec<String> = table
+        .iter()
+        .map(|(t, p)| format!("[{t:?}, {p:?}]"))
+        .collect();
+    let deck = format!(
+        r#"[mesh]
+type = "box"
+nx = 4
+ny = 3
+nz = 3
+x = [0.0, 0.1]
+y = [0.0, 0.1]
+z = [0.0, 0.1]
+
+[materials.block]
+type = "constant"
+k = 1.0e4
+rho = 1000.0
+cp = 100.0
+regions = ["domain"]
+
+[physics]
+type = "heat_conduction"
+
+[bcs.load]
+type = "heat_flux"
+boundary = ["left"]
+q = 100.0
+
+[bcs.stage]
+type = "cryocooler"
+boundary = ["right"]
+capacity = [{}]
+area = 0.01
+
+[initial]
+value = 40.0
+
+[solver.nonlinear]
+rtol = 1e-12
+atol = 1e-10
+
+[solver.linear]
+type = "cg"
+pc = "jacobi"
+rtol = 1e-13
+
+[time]
+type = "transient"
+scheme = "bdf1"
+end = 400.0
+dt = 2.0
+
+[output]
+interval = 1
+"#,
+        cap.join(", ")
+    );
+    let dir = tempdir("cryocooler-bc");
+    let path = write_deck(&dir, "block.toml", &deck);
+    let out = galvana_in(&dir, &["check", "block.toml"]);
+    assert_code(&out, 0, "check of the block deck");
+    let out = run_deck(1, &path, &dir.join("out"), &["-q"]);
+    assert_code(&out, 0, "run of the block deck");
+    let m = Csv::read(&dir.join("out/monitors.csv"));
+    let (t, mean) = (m.column("time_s"), m.column(&mean_column(&m)));
+
+    let mut net = Network::new(300.0);
+    let b = net.add_body(Body {
+        name: "block".into(),
+        mass: 1.0, // 1000 kg/m³ × 1e-3 m³
+        material: Arc::new(Constant::new(1.0e4, 1000.0, 100.0).unwrap()),
+        initial_temperature: 40.0,
+        target_temperature: None,
+    });
+    net.loads.push(galvana_physics::cryostat::network::Load {
+        name: "load".into(),
+        node: b,
+        power: 1.0,
+    });
+    net.add_stage(Stage::new("stage", &table, None).unwrap(), b);
+    let s = Settings {
+        end_time: 400.0,
+        max_step: 2.0,
+        initial_step: 2.0,
+        max_change: 1e9,
+        tolerance: 1e-11,
+    };
+    let lumped = run_transient(&net, &s, &mut |_, _, _, _, _| {}).unwrap();
+    assert_eq!(lumped.rows.len(), t.len());
+    let mut worst: f64 = 0.0;
+    for (r, (&tf, &mf)) in lumped.rows.iter().zip(t.iter().zip(&mean)) {
+        assert!((r.time - tf).abs() < 1e-9);
+        worst = worst.max((r.temperatures[1] - mf).abs());
+    }
+    // The block's internal spread is about P L/(k A) ≤ 35 W × 0.1 m / (1e4 × 0.01) = 0.035 K.
+    assert!(worst < 0.01, "FEM mean vs lumped: {worst} K");
+    let end = *mean.last().unwrap();
+    assert!(
+        end < 5.0 && end > 3.0,
+        "settles near the 1 W point of the curve: {end} K"
+    );
+}
+
+/// The monitors.csv column with the mean temperature.
+fn mean_column(m: &Csv) -> String {
+    m.header
+        .iter()
+        .find(|h| h.contains("temperature") && h.contains("mean"))
+        .unwrap_or_else(|| panic!("no mean temperature in {:?}", m.header))
+        .clone()
+}

@@ -17,12 +17,18 @@ pub use build::{build_material, build_source, build_thermal_bc, ParamGetter};
 
 use galvana_decks::schema::{Registry, SectionKind};
 use materials::{Constant, NistMaterial, Tabulated};
-use thermal::bcs::{Convection, FixedTemperature, HeatFlux, Mli, Radiation};
+use thermal::bcs::{Convection, Cryocooler, FixedTemperature, HeatFlux, Mli, Radiation};
 use thermal::{HeatConduction, Source};
 
 /// Bc types accepted by `heat_conduction`.
-pub const THERMAL_BC_TYPES: &[&str] =
-    &["temperature", "heat_flux", "convection", "radiation", "mli"];
+pub const THERMAL_BC_TYPES: &[&str] = &[
+    "temperature",
+    "heat_flux",
+    "convection",
+    "radiation",
+    "mli",
+    "cryocooler",
+];
 
 /// Registers every material, physics, bc and source type of this crate (mesh types are the
 /// engine's) and the physics/bc compatibility.
@@ -36,6 +42,7 @@ pub fn register(reg: &mut Registry) {
     reg.add(SectionKind::Bc, Convection::spec());
     reg.add(SectionKind::Bc, Radiation::spec());
     reg.add(SectionKind::Bc, Mli::spec());
+    reg.add(SectionKind::Bc, Cryocooler::spec());
     reg.add(SectionKind::Source, Source::spec());
     reg.compatible_bcs
         .push(("heat_conduction", THERMAL_BC_TYPES.to_vec()));

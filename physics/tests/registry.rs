@@ -96,6 +96,7 @@ fn registers_expected_types() {
             "convection",
             "radiation",
             "mli",
+            "cryocooler",
             "bulk",
             "butler_volmer",
             "conductance",
@@ -115,7 +116,14 @@ fn registers_expected_types() {
         vec![
             (
                 "heat_conduction",
-                vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
+                vec![
+                    "temperature",
+                    "heat_flux",
+                    "convection",
+                    "radiation",
+                    "mli",
+                    "cryocooler"
+                ]
             ),
             ("nernst_planck", vec!["butler_volmer", "bulk"]),
             (
@@ -249,6 +257,11 @@ fn bc_and_source_builders() {
         ("mli", {
             let mut p = Params::default().f("emissivity", 0.03).f("t_inf", 293.0);
             p.i.insert("layers", 20);
+            p
+        }),
+        ("cryocooler", {
+            let mut p = Params::default().f("area", 0.01);
+            p.t.insert("capacity", vec![(3.0, 0.0), (4.2, 1.5), (45.0, 40.0)]);
             p
         }),
     ];
