@@ -183,6 +183,7 @@ fn the_enthalpy_change_equals_the_heat_in_minus_the_cooling() {
         MliModel::Lockheed {
             layer_density: 20.0,
             emissivity: 0.031,
+            coefficients: Default::default(),
         },
         20,
         1.0,
@@ -310,6 +311,7 @@ fn radiation_and_mli_follow_their_source_formulas() {
         MliModel::Lockheed {
             layer_density: 20.0,
             emissivity: 0.031,
+            coefficients: Default::default(),
         },
         30,
         1.5,
@@ -319,6 +321,26 @@ fn radiation_and_mli_follow_their_source_formulas() {
         + 5.39e-10 * 0.031 * (t1.powf(4.67) - t2.powf(4.67)))
         / n;
     assert!(rel(lk.flow(t1, t2).0, 1.5 * q) < 1e-13);
+    // Another blanket's fitted constants enter the same formula.
+    let c = galvana_physics::cryostat::mli::LockheedCoefficients {
+        cs: 2.98e-8,
+        density_exponent: 2.84,
+        cr: 5.86e-10,
+    };
+    let other = MliBlanket::new(
+        MliModel::Lockheed {
+            layer_density: 18.0,
+            emissivity: 0.043,
+            coefficients: c,
+        },
+        40,
+        1.0,
+    )
+    .unwrap();
+    let q2 = (2.98e-8 * 18f64.powf(2.84) * (t1 * t1 - t2 * t2) / 2.0
+        + 5.86e-10 * 0.043 * (t1.powf(4.67) - t2.powf(4.67)))
+        / 40.0;
+    assert!(rel(other.flow(t1, t2).0, q2) < 1e-13);
     // Published blanket data for 300 → 77 K lie around 0.5-1.5 W/m²; the ideal model is below.
     assert!((0.3..1.5).contains(&q), "Lockheed q = {q} W/m²");
     assert!(ideal.flow(t1, t2).0 / 1.5 < q);

@@ -163,6 +163,7 @@ fn registers_expected_types() {
                     "from_emissivity",
                     "to_emissivity",
                     "initial_soc",
+                    "lockheed_density_exponent",
                     "max_step_change",
                     "rrr",
                     "relative_permittivity",

@@ -6,7 +6,7 @@
 use super::body::Body;
 use super::capacity::stage_from;
 use super::link::{Link, LinkKind};
-use super::mli::{MliBlanket, MliModel};
+use super::mli::{LockheedCoefficients, MliBlanket, MliModel};
 use super::network::{Load, Network};
 use super::radiation::{Geometry, RadiationLink};
 use super::solver::Settings;
@@ -141,6 +141,12 @@ pub fn bc_specs() -> Vec<ObjectSpec> {
                 ParamSpec::optional("model", ParamKind::Choice(&["lockheed", "ideal"]), "", "\"lockheed\"",
                     "`lockheed` (semi-empirical, conduction + radiation) or `ideal` (radiation between floating shields)."),
                 ParamSpec::optional("layer_density", POS, "1/cm", "20.0", "`lockheed`: layers per cm of blanket thickness."),
+                ParamSpec::optional("lockheed_cs", POS, "W/(m^2 K^2)", "8.95e-8",
+                    "`lockheed`: solid-conduction constant C_s (default: double-aluminised Mylar / silk net, Keller et al. 1974)."),
+                ParamSpec::optional("lockheed_density_exponent", POS, "", "2.63",
+                    "`lockheed`: exponent of the layer density in the solid-conduction term."),
+                ParamSpec::optional("lockheed_cr", POS, "W/(m^2 K^4.67)", "5.39e-10",
+                    "`lockheed`: radiation constant C_r."),
                 ParamSpec::optional("emissivity", UNIT, "", "0.031", "Layer emissivity, in (0, 1] (aluminised Mylar 0.03)."),
             ]),
         },
@@ -352,6 +358,11 @@ impl Model {
                         _ => MliModel::Lockheed {
                             layer_density: o.get_f64("layer_density"),
                             emissivity,
+                            coefficients: LockheedCoefficients {
+                                cs: o.get_f64("lockheed_cs"),
+                                density_exponent: o.get_f64("lockheed_density_exponent"),
+                                cr: o.get_f64("lockheed_cr"),
+                            },
                         },
                     };
                     let layers = u32::try_from(o.get_i64("layers"))

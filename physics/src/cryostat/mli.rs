@@ -8,7 +8,8 @@
 //!   double-aluminised Mylar with silk-net spacers, without the residual-gas term (high vacuum):
 //!   q = [C_s N̄^2.63 (T_h − T_c)(T_h + T_c)/2 + C_r ε (T_h^4.67 − T_c^4.67)] / N,
 //!   with C_s = 8.95e-8, C_r = 5.39e-10, ε = 0.031, N̄ the layer density in layers/cm and N
-//!   the number of layers; q in W/m².
+//!   the number of layers; q in W/m². Other blanket and spacer combinations have their own
+//!   fitted C_s, exponent and C_r ([`LockheedCoefficients`]).
 
 use crate::thermal::bcs::STEFAN_BOLTZMANN;
 
@@ -17,13 +18,39 @@ pub const LOCKHEED_CS: f64 = 8.95e-8;
 /// Radiation coefficient of the Lockheed equation.
 pub const LOCKHEED_CR: f64 = 5.39e-10;
 
+/// The fitted constants of the Lockheed equation for one blanket/spacer combination.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LockheedCoefficients {
+    /// C_s (solid conduction).
+    pub cs: f64,
+    /// Exponent of the layer density in the solid-conduction term.
+    pub density_exponent: f64,
+    /// C_r (radiation).
+    pub cr: f64,
+}
+
+impl Default for LockheedCoefficients {
+    /// Double-aluminised Mylar with silk-net spacers (Keller et al. 1974).
+    fn default() -> Self {
+        Self {
+            cs: LOCKHEED_CS,
+            density_exponent: 2.63,
+            cr: LOCKHEED_CR,
+        }
+    }
+}
+
 /// Which MLI correlation a blanket uses.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MliModel {
     /// Layer emissivity ε.
     Ideal { emissivity: f64 },
-    /// Layer density N̄ (layers/cm) and the emissivity in the radiation term.
-    Lockheed { layer_density: f64, emissivity: f64 },
+    /// Layer density N̄ (layers/cm), the emissivity in the radiation term, the constants.
+    Lockheed {
+        layer_density: f64,
+        emissivity: f64,
+        coefficients: LockheedCoefficients,
+    },
 }
 
 /// A blanket of `layers` layers over `area`.
@@ -49,7 +76,13 @@ impl MliBlanket {
             MliModel::Lockheed {
                 layer_density,
                 emissivity,
+                coefficients: c,
             } => {
+                if !(c.cs >= 0.0 && c.cr >= 0.0 && c.density_exponent.is_finite()) {
+                    return Err(format!(
+                        "Lockheed coefficients must be >= 0 and finite, got {c:?}"
+                    ));
+                }
                 if !(layer_density.is_finite() && *layer_density > 0.0) {
                     return Err(format!(
                         "`layer_density` must be > 0 layers/cm, got {layer_density}"
@@ -84,9 +117,10 @@ impl MliBlanket {
             MliModel::Lockheed {
                 layer_density,
                 emissivity,
+                coefficients: c,
             } => {
-                let cs = a * LOCKHEED_CS * layer_density.powf(2.63) / (2.0 * n);
-                let cr = a * LOCKHEED_CR * emissivity / n;
+                let cs = a * c.cs * layer_density.powf(c.density_exponent) / (2.0 * n);
+                let cr = a * c.cr * emissivity / n;
                 let p = 4.67;
                 let (t1p, t2p) = (t1.max(0.0).powf(p), t2.max(0.0).powf(p));
                 (
