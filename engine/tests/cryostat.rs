@@ -340,3 +340,25 @@ fn mean_column(m: &Csv) -> String {
         .unwrap_or_else(|| panic!("no mean temperature in {:?}", m.header))
         .clone()
 }
+
+#[test]
+fn a_bad_link_value_points_at_its_key() {
+    let dir = tempdir("cryostat-bad-link");
+    let good = std::fs::read_to_string(examples_dir().join("cryostat_cooldown.toml")).unwrap();
+    let text = set_key(
+        &good,
+        "[bcs.shield_to_cold_mass]",
+        "to_area",
+        "to_area = 0.5",
+    );
+    write_deck(&dir, "bad.toml", &text);
+    let out = galvana_in(&dir, &["check", "bad.toml"]);
+    assert_code(&out, 3, "enclosing area smaller than the inner one");
+    let (line, _) = position_of(&text, "to_area = 0.5");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("bad.toml:{line}:"))
+            && err.contains("must be at least the enclosed `area`"),
+        "{err}"
+    );
+}

@@ -319,6 +319,15 @@ impl Model {
         let mut stages = Vec::new();
         for (name, o) in &deck.bcs {
             let e = |key: &str, m: String| at(&["bcs", name, key], m, None);
+            // Constructor messages name the offending key in backticks: point at it.
+            let named = |m: String| {
+                let key = m
+                    .split('`')
+                    .nth(1)
+                    .filter(|k| o.is_set(k))
+                    .unwrap_or("type");
+                at(&["bcs", name, key], m.clone(), None)
+            };
             let kind = match o.type_name.as_str() {
                 "cryocooler_stage" => {
                     let body = node("bcs", name, "node", o)?;
@@ -348,7 +357,7 @@ impl Model {
                             o.get_f64("from_emissivity"),
                             o.get_f64("to_emissivity"),
                         )
-                        .map_err(|m| e("area", m))?,
+                        .map_err(named)?,
                     )
                 }
                 "mli_link" => {
@@ -367,10 +376,7 @@ impl Model {
                     };
                     let layers = u32::try_from(o.get_i64("layers"))
                         .map_err(|_| e("layers", "too many layers".into()))?;
-                    LinkKind::Mli(
-                        MliBlanket::new(model, layers, o.get_f64("area"))
-                            .map_err(|m| e("area", m))?,
-                    )
+                    LinkKind::Mli(MliBlanket::new(model, layers, o.get_f64("area")).map_err(named)?)
                 }
                 "support" => {
                     let mat =
@@ -379,7 +385,7 @@ impl Model {
                         .map_err(|_| e("count", "too many supports".into()))?;
                     LinkKind::Support(
                         Support::new(mat, o.get_f64("area"), o.get_f64("length"), count)
-                            .map_err(|m| e("area", m))?,
+                            .map_err(named)?,
                     )
                 }
                 other => {
