@@ -40,6 +40,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "battery_design_sweep",
         include_str!("../../input-decks/examples/battery_design_sweep.toml"),
     ),
+    (
+        "cryostat_cooldown",
+        include_str!("../../input-decks/examples/cryostat_cooldown.toml"),
+    ),
 ];
 
 /// `galvana check DECK`.
@@ -51,6 +55,9 @@ pub fn check(deck: &Path) -> i32 {
         return code;
     }
     if let Some(code) = crate::quench_run::check(deck) {
+        return code;
+    }
+    if let Some(code) = crate::cryostat_run::check(deck) {
         return code;
     }
     let reg = setup::registry();
@@ -211,6 +218,9 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
         return code;
     }
     if let Some(code) = crate::quench_run::run(comm, args) {
+        return code;
+    }
+    if let Some(code) = crate::cryostat_run::run(comm, args) {
         return code;
     }
     let root = comm.is_root();

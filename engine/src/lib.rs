@@ -9,6 +9,7 @@ pub mod battery_sweep;
 pub mod cli;
 pub mod comm;
 pub mod compute;
+pub mod cryostat_run;
 pub mod cycles;
 pub mod electrochem;
 pub mod fem;

@@ -6,7 +6,7 @@
 
 use crate::kernel::BoundaryKernel;
 use crate::materials::{nist_names, Constant, NistMaterial, Tabulated, ThermalMaterial};
-use crate::thermal::bcs::{Convection, FixedTemperature, HeatFlux, Mli, Radiation};
+use crate::thermal::bcs::{Convection, Cryocooler, FixedTemperature, HeatFlux, Mli, Radiation};
 use crate::thermal::Source;
 use std::sync::Arc;
 
@@ -80,7 +80,7 @@ pub fn build_material(
 }
 
 /// Builds a `[bcs.X]` object for `heat_conduction` (`temperature`, `heat_flux`, `convection`,
-/// `radiation`, `mli`).
+/// `radiation`, `mli`, `cryocooler`).
 pub fn build_thermal_bc(
     type_name: &str,
     get: &dyn ParamGetter,
@@ -96,9 +96,13 @@ pub fn build_thermal_bc(
             let layers = u32::try_from(n).ok().filter(|&n| n >= 1).ok_or(format!("mli: `layers` must be >= 1, got {n}"))?;
             Box::new(Mli::new(layers, req_f64(get, t, "emissivity")?, req_f64(get, t, "t_inf")?)?)
         }
+        "cryocooler" => {
+            let cap = get.table("capacity").ok_or("cryocooler: missing required parameter `capacity`")?;
+            Box::new(Cryocooler::new(&cap, req_f64(get, t, "area")?)?)
+        }
         other => {
             return Err(format!(
-                "unknown thermal bc type `{other}` (expected temperature, heat_flux, convection, radiation or mli)"
+                "unknown thermal bc type `{other}` (expected temperature, heat_flux, convection, radiation, mli or cryocooler)"
             ))
         }
     })

@@ -4,6 +4,7 @@
 pub mod battery;
 mod build;
 pub mod calibration;
+pub mod cryostat;
 pub mod electrochem;
 pub mod kernel;
 pub mod magnetics;
@@ -17,12 +18,18 @@ pub use build::{build_material, build_source, build_thermal_bc, ParamGetter};
 
 use galvana_decks::schema::{Registry, SectionKind};
 use materials::{Constant, NistMaterial, Tabulated};
-use thermal::bcs::{Convection, FixedTemperature, HeatFlux, Mli, Radiation};
+use thermal::bcs::{Convection, Cryocooler, FixedTemperature, HeatFlux, Mli, Radiation};
 use thermal::{HeatConduction, Source};
 
 /// Bc types accepted by `heat_conduction`.
-pub const THERMAL_BC_TYPES: &[&str] =
-    &["temperature", "heat_flux", "convection", "radiation", "mli"];
+pub const THERMAL_BC_TYPES: &[&str] = &[
+    "temperature",
+    "heat_flux",
+    "convection",
+    "radiation",
+    "mli",
+    "cryocooler",
+];
 
 /// Registers every material, physics, bc and source type of this crate (mesh types are the
 /// engine's) and the physics/bc compatibility.
@@ -36,6 +43,7 @@ pub fn register(reg: &mut Registry) {
     reg.add(SectionKind::Bc, Convection::spec());
     reg.add(SectionKind::Bc, Radiation::spec());
     reg.add(SectionKind::Bc, Mli::spec());
+    reg.add(SectionKind::Bc, Cryocooler::spec());
     reg.add(SectionKind::Source, Source::spec());
     reg.compatible_bcs
         .push(("heat_conduction", THERMAL_BC_TYPES.to_vec()));
@@ -65,4 +73,13 @@ pub fn register(reg: &mut Registry) {
     reg.add(SectionKind::Bc, magnetostatic::FixedPotential::spec());
     reg.compatible_bcs
         .push(("magnetostatic", magnetostatic::deck::BC_TYPES.to_vec()));
+    reg.add(SectionKind::Physics, cryostat::deck::physics_spec());
+    reg.add(SectionKind::Material, cryostat::deck::body_spec());
+    for s in cryostat::deck::bc_specs() {
+        reg.add(SectionKind::Bc, s);
+    }
+    reg.add(SectionKind::Source, cryostat::deck::load_spec());
+    reg.compatible_bcs
+        .push(("cryostat", cryostat::deck::BC_TYPES.to_vec()));
+    reg.meshless.push("cryostat");
 }

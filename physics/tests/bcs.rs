@@ -5,7 +5,7 @@ mod common;
 use common::Rng;
 use galvana_physics::kernel::{BoundaryKernel, Point};
 use galvana_physics::thermal::bcs::{
-    Convection, FixedTemperature, HeatFlux, Mli, Radiation, STEFAN_BOLTZMANN,
+    Convection, Cryocooler, FixedTemperature, HeatFlux, Mli, Radiation, STEFAN_BOLTZMANN,
 };
 
 fn flux(bc: &dyn BoundaryKernel, x: [f64; 3], t: f64, temp: f64) -> (f64, f64) {
@@ -28,6 +28,16 @@ fn flux_derivatives_match_finite_differences() {
         ("convection", Box::new(Convection::new(12.5, 80.0).unwrap())),
         ("radiation", Box::new(Radiation::new(0.3, 290.0).unwrap())),
         ("mli", Box::new(Mli::new(30, 0.04, 300.0).unwrap())),
+        (
+            "cryocooler",
+            Box::new(
+                Cryocooler::new(
+                    &[(3.0, 0.0), (4.2, 1.5), (45.0, 40.0), (300.0, 200.0)],
+                    0.02,
+                )
+                .unwrap(),
+            ),
+        ),
         ("heat_flux", Box::new(HeatFlux::new(-42.0).unwrap())),
         (
             "heat_flux fn",

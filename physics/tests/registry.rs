@@ -76,7 +76,8 @@ fn registers_expected_types() {
             "nist",
             "magnetic_linear",
             "magnetic_bh",
-            "magnet"
+            "magnet",
+            "body"
         ]
     );
     assert_eq!(
@@ -87,14 +88,15 @@ fn registers_expected_types() {
             "battery",
             "biot_savart",
             "quench",
-            "magnetostatic"
+            "magnetostatic",
+            "cryostat"
         ]
     );
-    assert_eq!(reg.meshless, vec!["battery", "biot_savart", "quench"]);
     assert_eq!(
-        reg.types(SectionKind::Postprocessor),
-        vec!["line", "plane", "points", "mesh"]
+        reg.meshless,
+        vec!["battery", "biot_savart", "quench", "cryostat"]
     );
+    assert_eq!(reg.types(SectionKind::Postprocessor), vec!["line", "plane", "points", "mesh"]);
     assert_eq!(
         reg.types(SectionKind::Bc),
         vec![
@@ -103,9 +105,15 @@ fn registers_expected_types() {
             "convection",
             "radiation",
             "mli",
+            "cryocooler",
             "bulk",
             "butler_volmer",
-            "magnetic_potential"
+            "magnetic_potential",
+            "conductance",
+            "radiation_link",
+            "mli_link",
+            "support",
+            "cryocooler_stage"
         ]
     );
     assert_eq!(
@@ -117,7 +125,8 @@ fn registers_expected_types() {
             "polyline",
             "racetrack",
             "helix",
-            "coil"
+            "coil",
+            "heat_load"
         ]
     );
     assert!(reg.types(SectionKind::Mesh).is_empty());
@@ -126,10 +135,21 @@ fn registers_expected_types() {
         vec![
             (
                 "heat_conduction",
-                vec!["temperature", "heat_flux", "convection", "radiation", "mli"]
+                vec![
+                    "temperature",
+                    "heat_flux",
+                    "convection",
+                    "radiation",
+                    "mli",
+                    "cryocooler"
+                ]
             ),
             ("nernst_planck", vec!["butler_volmer", "bulk"]),
-            ("magnetostatic", vec!["magnetic_potential"])
+            ("magnetostatic", vec!["magnetic_potential"]),
+            (
+                "cryostat",
+                galvana_physics::cryostat::deck::BC_TYPES.to_vec()
+            )
         ]
     );
     // Declared kinds that the engine relies on.
@@ -160,7 +180,10 @@ fn registers_expected_types() {
                 && ![
                     "applied_strain",
                     "emissivity",
+                    "from_emissivity",
+                    "to_emissivity",
                     "initial_soc",
+                    "lockheed_density_exponent",
                     "max_step_change",
                     "mu_r",
                     "rrr",
@@ -180,6 +203,10 @@ fn registers_expected_types() {
             // biot_savart coils are sources of current, not of heat on mesh regions.
             SectionKind::Source
                 if galvana_physics::magnetics::deck::COIL_TYPES.contains(&o.type_name) => {}
+            // Cryostat bodies, links and loads name network nodes, not mesh regions/boundaries.
+            SectionKind::Material | SectionKind::Source | SectionKind::Bc
+                if ["body", "heat_load"].contains(&o.type_name)
+                    || galvana_physics::cryostat::deck::BC_TYPES.contains(&o.type_name) => {}
             SectionKind::Material | SectionKind::Source => {
                 assert!(o
                     .params
@@ -252,6 +279,11 @@ fn bc_and_source_builders() {
         ("mli", {
             let mut p = Params::default().f("emissivity", 0.03).f("t_inf", 293.0);
             p.i.insert("layers", 20);
+            p
+        }),
+        ("cryocooler", {
+            let mut p = Params::default().f("area", 0.01);
+            p.t.insert("capacity", vec![(3.0, 0.0), (4.2, 1.5), (45.0, 40.0)]);
             p
         }),
     ];

@@ -14,7 +14,7 @@ mod constant;
 mod nist;
 mod nist_fits;
 mod pchip;
-mod quadrature;
+pub(crate) mod quadrature;
 mod tabulated;
 
 pub use constant::Constant;

@@ -4,12 +4,14 @@
 //! **leaving** the body through the boundary, W/m², so b0 > 0 cools the body.
 
 mod convection;
+mod cryocooler;
 mod fixed_temperature;
 mod heat_flux;
 mod mli;
 mod radiation;
 
 pub use convection::Convection;
+pub use cryocooler::Cryocooler;
 pub use fixed_temperature::FixedTemperature;
 pub use heat_flux::HeatFlux;
 pub use mli::Mli;
