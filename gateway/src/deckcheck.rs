@@ -39,15 +39,17 @@ pub fn check(text: &str) -> Vec<Problem> {
         .collect()
 }
 
-/// Parse a deck that must be free of errors, including the path rule.
-pub fn parse(text: &str) -> Result<Deck, Vec<Problem>> {
+/// Parse a deck that must be free of errors, including the path rule; files it names are
+/// read relative to `dir` (the job's directory, with its datasets) when given.
+pub fn parse(text: &str, dir: Option<&std::path::Path>) -> Result<Deck, Vec<Problem>> {
     let reg = galvana_scheduler::registry::registry();
     let deck = galvana_decks::Deck::parse("deck.toml", text, &reg)
         .map_err(|d| d.iter().map(Problem::from).collect::<Vec<_>>())?;
     let mut bad = unsafe_paths(&deck, &reg);
     // What `galvana check` adds for battery decks: the experiment and parameter set.
     if deck.physics.type_name == "battery" {
-        if let Err(e) = galvana_physics::battery::deck::Battery::from_object(&deck.physics) {
+        if let Err(e) = galvana_physics::battery::deck::Battery::from_object_at(&deck.physics, dir)
+        {
             let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
             let span = deck.span_of(&key);
             bad.push(Problem {
@@ -157,14 +159,14 @@ mod tests {
     #[test]
     fn example_is_accepted_and_escapes_are_not() {
         let text = example();
-        assert!(parse(&text).is_ok());
+        assert!(parse(&text, None).is_ok());
         let bad = format!("{text}\n[checkpoint]\ndirectory = \"../../other\"\n");
         let bad = if text.contains("[checkpoint]") {
             text.replacen("[checkpoint]", "[checkpoint]\ndirectory = \"/etc\"", 1)
         } else {
             bad
         };
-        let e = parse(&bad).unwrap_err();
+        let e = parse(&bad, None).unwrap_err();
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].message.contains("checkpoint.directory"), "{e:?}");
         assert!(e[0].line > 1);
@@ -177,9 +179,9 @@ mod tests {
             "/../input-decks/examples/battery_cccv.toml"
         ))
         .unwrap();
-        assert!(parse(&text).is_ok());
+        assert!(parse(&text, None).is_ok());
         let bad = text.replace("Rest for 1 hour", "Rest for 1 fortnight");
-        let e = parse(&bad).unwrap_err();
+        let e = parse(&bad, None).unwrap_err();
         let line = bad.lines().position(|l| l.contains("fortnight")).unwrap() + 1;
         assert_eq!(e[0].line, line, "{e:?}");
         assert!(e[0].message.contains("unknown time unit"), "{e:?}");

@@ -40,6 +40,47 @@ pub struct SubmitBody {
     /// Campaign limits (see the scheduler): most segments, most failures in a row.
     pub max_segments: Option<u32>,
     pub max_failures: Option<u32>,
+    /// Datasets of the same project to place next to the deck under their file names (a
+    /// calibration deck or a drive-cycle step names them as files relative to the deck).
+    pub datasets: Option<Vec<i64>>,
+}
+
+/// Most datasets one job may take.
+const MAX_JOB_DATASETS: usize = 16;
+
+/// The original files of `ids` (all in `project`; 404 otherwise), as (path, file name).
+async fn job_datasets(
+    st: &AppState,
+    project: i64,
+    ids: &[i64],
+) -> ApiResult<Vec<(PathBuf, String)>> {
+    if ids.len() > MAX_JOB_DATASETS {
+        return Err(ApiError::bad_request(format!(
+            "a job takes at most {MAX_JOB_DATASETS} datasets"
+        )));
+    }
+    let mut out: Vec<(PathBuf, String)> = Vec::new();
+    for &id in ids {
+        let row = sqlx::query("SELECT name, dir FROM datasets WHERE id = $1 AND project_id = $2")
+            .bind(id)
+            .bind(project)
+            .fetch_optional(&st.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found(&format!("dataset {id} in this project")))?;
+        let name = row.s("name");
+        if ["deck.toml", "sweep.toml", "job", "checkpoints"].contains(&name.as_str())
+            || out.iter().any(|(_, n)| *n == name)
+        {
+            return Err(ApiError::bad_request(format!(
+                "dataset {id}: its name `{name}` clashes with another file of the job directory"
+            )));
+        }
+        out.push((
+            PathBuf::from(row.s("dir")).join("original").join(&name),
+            name,
+        ));
+    }
+    Ok(out)
 }
 
 /// Find a project by name or id; 404 unless the caller is in it.
@@ -75,6 +116,16 @@ pub async fn project_by_ref(
         return Err(ApiError::not_found("project"));
     }
     Ok((id, row.s("name"), row.s("plan")))
+}
+
+fn problem(message: String) -> deckcheck::Problem {
+    deckcheck::Problem {
+        severity: "error",
+        line: 1,
+        col: 1,
+        message,
+        help: None,
+    }
 }
 
 fn invalid(problems: Vec<deckcheck::Problem>, what: &str) -> ApiError {
@@ -132,13 +183,26 @@ fn submit_options(st: &AppState, body: &SubmitBody, workdir: PathBuf) -> SubmitO
 }
 
 /// Write the deck (and sweep) into `dir` and build the submission there (nothing submitted).
+/// Copy datasets into a job directory (copies, not links: a run must not be able to change
+/// the project's stored original).
+fn place_files(dir: &std::path::Path, files: &[(PathBuf, String)]) -> Result<(), String> {
+    for (src, name) in files {
+        let to = dir.join(name);
+        let _ = std::fs::remove_file(&to);
+        std::fs::copy(src, &to).map_err(|e| format!("dataset {name}: {e}"))?;
+    }
+    Ok(())
+}
+
 fn stage(
     dir: &std::path::Path,
     body: &SubmitBody,
     opts: &SubmitOptions,
+    files: &[(PathBuf, String)],
 ) -> Result<galvana_scheduler::Prepared, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::fs::write(dir.join("deck.toml"), &body.deck).map_err(|e| e.to_string())?;
+    place_files(dir, files)?;
     let entry = match &body.sweep {
         Some(s) => {
             let mut doc: toml_edit::DocumentMut = s.parse().map_err(|e| format!("sweep: {e}"))?;
@@ -160,7 +224,7 @@ pub async fn submit(
     c: Caller,
     Json(body): Json<SubmitBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    submit_with(st, c, body, None).await
+    submit_with(st, c, body, None, Vec::new()).await
 }
 
 /// Submit `body`; with `seed`, that checkpoint file becomes the `latest` checkpoint of the new
@@ -171,6 +235,7 @@ async fn submit_with(
     c: Caller,
     body: SubmitBody,
     seed: Option<PathBuf>,
+    extra_files: Vec<(PathBuf, String)>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     if body.deck.len() > st.config.max_deck_bytes
         || body
@@ -186,7 +251,29 @@ async fn submit_with(
     }
     let (project, _pname, plan) = project_by_ref(&st, &c, &body.project).await?;
     require(&st, &c, project, Role::Member, "project").await?;
-    let deck = deckcheck::parse(&body.deck).map_err(|p| invalid(p, "deck.toml"))?;
+    let mut files = job_datasets(&st, project, body.datasets.as_deref().unwrap_or(&[])).await?;
+    files.extend(extra_files);
+    // Files the deck names (datasets) are checked where the job will see them.
+    let staging = st
+        .config
+        .data_dir
+        .join("staging")
+        .join(crate::auth::new_secret(""));
+    let checked = {
+        let (dir, f, text) = (staging.clone(), files.clone(), body.deck.clone());
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir).map_err(|e| vec![problem(e.to_string())])?;
+            place_files(&dir, &f).map_err(|e| vec![problem(e)])?;
+            let r = deckcheck::parse(&text, Some(&dir));
+            if r.is_err() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            r
+        })
+        .await
+        .map_err(ApiError::internal)?
+    };
+    let deck = checked.map_err(|p| invalid(p, "deck.toml"))?;
     if deck.job.walltime_seconds == 0 {
         return Err(invalid(
             vec![deckcheck::Problem {
@@ -200,16 +287,11 @@ async fn submit_with(
         ));
     }
     // Stage once to validate the whole submission (sweep tasks included) before reserving.
-    let staging = st
-        .config
-        .data_dir
-        .join("staging")
-        .join(crate::auth::new_secret(""));
     let staged = {
-        let (dir, b) = (staging.clone(), body.clone());
+        let (dir, b, f) = (staging.clone(), body.clone(), files.clone());
         let opts = submit_options(&st, &body, staging.join("job"));
         tokio::task::spawn_blocking(move || {
-            let r = stage(&dir, &b, &opts);
+            let r = stage(&dir, &b, &opts, &f);
             let _ = std::fs::remove_dir_all(&dir);
             r
         })
@@ -300,7 +382,7 @@ async fn submit_with(
         if let Some(src) = &seed {
             seed_checkpoint(&d.join("checkpoints"), src)?;
         }
-        let prepared = stage(&d, &b, &opts)?;
+        let prepared = stage(&d, &b, &opts, &files)?;
         let be = galvana_scheduler::open_backend(backend).map_err(|e| e.to_string())?;
         galvana_scheduler::submit(prepared, be.as_ref()).map_err(|e| e.to_string())
     })
@@ -564,7 +646,7 @@ pub async fn check(
         let mut p = deckcheck::check(&text);
         let mut need = None;
         if !p.iter().any(|x| x.severity == "error") {
-            match deckcheck::parse(&text) {
+            match deckcheck::parse(&text, None) {
                 Ok(d) => {
                     let core = d.job.ranks as i64 * d.job.walltime_seconds as i64;
                     need = Some((core, core * d.job.gpus_per_rank as i64));
@@ -656,8 +738,21 @@ pub async fn restart(
         name: Some(format!("restart of job {id}: {}", row.s("name"))),
         max_segments: None,
         max_failures: None,
+        datasets: None,
     };
-    submit_with(st, c, body, Some(src)).await
+    // The datasets the job was given sit next to its deck: the restart takes them too.
+    let files: Vec<(PathBuf, String)> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| {
+                    let n = e.file_name().to_str()?.to_string();
+                    (n != "deck.toml" && n != "sweep.toml").then(|| (e.path(), n))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    submit_with(st, c, body, Some(src), files).await
 }
 
 #[cfg(test)]
@@ -673,6 +768,7 @@ mod tests {
             name: None,
             max_segments: None,
             max_failures: None,
+            datasets: None,
         };
         assert_eq!(
             display_name(&b),

@@ -62,7 +62,8 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
                 "sweep": {"type": "string", "description": "sweep file text; its `deck` key is set to this deck"},
                 "name": {"type": "string"},
                 "max_segments": {"type": "integer", "minimum": 1},
-                "max_failures": {"type": "integer", "minimum": 1}
+                "max_failures": {"type": "integer", "minimum": 1},
+                "datasets": {"type": "array", "items": {"type": "integer"}, "maxItems": 16, "description": "datasets of the project placed next to the deck under their file names"}
             }),
             &["project", "deck"],
         )),

@@ -216,6 +216,43 @@ async fn upload_read_back_analyse_and_limits() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, v) = upload(&g, &alice, "project=pa&name=maccor.txt", maccor).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
+    // A job takes datasets of its project as files next to its deck: the drive-cycle example
+    // names its current profile `battery_drive_cycle.csv`.
+    let examples = workspace().join("input-decks/examples");
+    let profile = std::fs::read(examples.join("battery_drive_cycle.csv")).unwrap();
+    let (s, v) = upload(
+        &g,
+        &alice,
+        "project=pa&name=battery_drive_cycle.csv",
+        profile,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let profile_id = v["id"].as_i64().unwrap();
+    let deck = std::fs::read_to_string(examples.join("battery_drive_cycle.toml")).unwrap();
+    let submit = |tok: String, project: &'static str, ids: Vec<i64>| {
+        let deck = deck.clone();
+        let g = &g;
+        async move {
+            g.call(
+                &tok,
+                Method::POST,
+                "/api/v1/jobs",
+                Some(serde_json::json!({"project": project, "deck": deck, "datasets": ids})),
+            )
+            .await
+        }
+    };
+    // Without the file the deck does not check; another project's dataset does not exist.
+    let (s, v) = submit(alice.clone(), "pa", vec![]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("battery_drive_cycle.csv"), "{v}");
+    let (s, _) = submit(bob.clone(), "pb", vec![profile_id]).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = submit(alice.clone(), "pa", vec![profile_id]).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let job = g.wait_job(&alice, v["id"].as_i64().unwrap(), 300).await;
+    assert_eq!(job["state"], "completed", "{job}");
     let metrics = g
         .http
         .get(format!("{}/metrics", g.url))
@@ -226,7 +263,7 @@ async fn upload_read_back_analyse_and_limits() {
         .await
         .unwrap();
     assert!(
-        metrics.contains("galvana_datasets_uploaded_total 4"),
+        metrics.contains("galvana_datasets_uploaded_total 5"),
         "{metrics}"
     );
 }
