@@ -205,7 +205,11 @@ impl Battery {
         Battery::build(o, deck_dir, false)
     }
 
-    fn build(o: &Object, deck_dir: Option<&Path>, with_experiment: bool) -> Result<Battery, DeckError> {
+    fn build(
+        o: &Object,
+        deck_dir: Option<&Path>,
+        with_experiment: bool,
+    ) -> Result<Battery, DeckError> {
         let model = o.opt_str("model").unwrap_or("spme").to_string();
         let set = o.opt_str("parameter_set").unwrap_or("Chen2020");
         let mut p = parameter_set(set, deck_dir)?;

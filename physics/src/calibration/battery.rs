@@ -207,8 +207,16 @@ impl BatteryFit {
             t: data.time_s.iter().map(|t| t - t0).collect(),
             i: data.current_a.iter().map(|i| -i).collect(),
         });
-        let vmin = data.potential_v.iter().cloned().fold(f64::INFINITY, f64::min);
-        let vmax = data.potential_v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let vmin = data
+            .potential_v
+            .iter()
+            .cloned()
+            .fold(f64::INFINITY, f64::min);
+        let vmax = data
+            .potential_v
+            .iter()
+            .cloned()
+            .fold(f64::NEG_INFINITY, f64::max);
         cell.params.v_min = cell.params.v_min.min(vmin - 0.2);
         cell.params.v_max = cell.params.v_max.max(vmax + 0.2);
         let span = profile.duration();
@@ -284,7 +292,10 @@ impl BatteryFit {
             v.push(vm + r * i);
         }
         if let Some(j) = v.iter().position(|x| !x.is_finite()) {
-            return Err(format!("the model voltage is not finite at t = {} s", self.data.time_s[j]));
+            return Err(format!(
+                "the model voltage is not finite at t = {} s",
+                self.data.time_s[j]
+            ));
         }
         Ok(v)
     }

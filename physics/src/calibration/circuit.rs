@@ -20,7 +20,10 @@ pub struct CircuitFit {
 impl CircuitFit {
     /// Z_model at every frequency.
     pub fn curve(&self, theta: &[f64]) -> Vec<C64> {
-        self.f.iter().map(|&f| self.circuit.impedance(f, theta)).collect()
+        self.f
+            .iter()
+            .map(|&f| self.circuit.impedance(f, theta))
+            .collect()
     }
 }
 
@@ -30,9 +33,16 @@ impl Model for CircuitFit {
         let mut r = vec![0.0; 2 * n];
         for (k, (zm, zd)) in self.curve(theta).iter().zip(&self.z).enumerate() {
             if !zm.is_finite() {
-                return Err(format!("the circuit's impedance is not finite at {} Hz", self.f[k]));
+                return Err(format!(
+                    "the circuit's impedance is not finite at {} Hz",
+                    self.f[k]
+                ));
             }
-            let w = if self.modulus_weighting { zd.abs() } else { 1.0 };
+            let w = if self.modulus_weighting {
+                zd.abs()
+            } else {
+                1.0
+            };
             r[k] = (zm.re - zd.re) / w;
             r[n + k] = (zm.im - zd.im) / w;
         }

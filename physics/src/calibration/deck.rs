@@ -99,8 +99,8 @@ pub fn section() -> FixedSection {
                 "fd_step",
                 ParamKind::Float { min: Some(1e-10), max: Some(0.1) },
                 "1",
-                "1e-4",
-                "Central-difference step of the Jacobian, as a fraction of each parameter's range in its scale (ln θ for log).",
+                "1e-3",
+                "Central-difference step of the Jacobian, as a fraction of each parameter's range in its scale (ln θ for log). Cell models carry the noise of their adaptive time stepping: much smaller steps differentiate that noise (1e-4 stalls the example deck's fit).",
             ),
             ParamSpec::optional(
                 "walkers",
@@ -232,8 +232,14 @@ impl Calibration {
         let table = o.get("parameters").and_then(Value::as_table);
         let Some(table) = table.filter(|t| !t.is_empty()) else {
             return Err(help(
-                err(&["calibration", "parameters"], "`parameters` must be a table naming at least one fitted parameter"),
-                format!("e.g. parameters.{} = {{ initial = 1.0, lower = 0.1, upper = 10.0 }}", allowed[0]),
+                err(
+                    &["calibration", "parameters"],
+                    "`parameters` must be a table naming at least one fitted parameter",
+                ),
+                format!(
+                    "e.g. parameters.{} = {{ initial = 1.0, lower = 0.1, upper = 10.0 }}",
+                    allowed[0]
+                ),
             ));
         };
         // Deck order, so θ follows what the user wrote.
@@ -248,7 +254,10 @@ impl Calibration {
                     .map(|c| format!("did you mean `{c}`?"))
                     .unwrap_or_else(|| format!("fittable: {}", allowed.join(", ")));
                 return Err(help(
-                    err(&key, format!("`{name}` is not a parameter this calibration can fit")),
+                    err(
+                        &key,
+                        format!("`{name}` is not a parameter this calibration can fit"),
+                    ),
                     h,
                 ));
             };
@@ -260,7 +269,10 @@ impl Calibration {
             };
             for kk in t.keys() {
                 if !PARAM_KEYS.contains(&kk.as_str()) {
-                    let mut e = err(&[key[0], key[1], key[2], kk], format!("unknown key `{kk}` in `parameters.{name}`"));
+                    let mut e = err(
+                        &[key[0], key[1], key[2], kk],
+                        format!("unknown key `{kk}` in `parameters.{name}`"),
+                    );
                     e.help = Some(
                         did_you_mean(kk, PARAM_KEYS)
                             .map(|c| format!("did you mean `{c}`?"))
@@ -272,11 +284,14 @@ impl Calibration {
             let num = |f: &str, dflt: Option<f64>| -> Result<f64, DeckError> {
                 match t.get(f) {
                     Some(x) => x.as_f64().filter(|x| x.is_finite()).ok_or_else(|| {
-                        err(&[key[0], key[1], key[2], f], format!("`parameters.{name}.{f}` must be a number"))
+                        err(
+                            &[key[0], key[1], key[2], f],
+                            format!("`parameters.{name}.{f}` must be a number"),
+                        )
                     }),
-                    None => dflt.ok_or_else(|| {
-                        err(&key, format!("`parameters.{name}` needs `{f}`"))
-                    }),
+                    None => {
+                        dflt.ok_or_else(|| err(&key, format!("`parameters.{name}` needs `{f}`")))
+                    }
                 }
             };
             let (dl, du) = match defaults[k] {
@@ -305,7 +320,8 @@ impl Calibration {
             idx.push(k);
         }
         let target = if model == "circuit" {
-            let c = Circuit::parse(o.opt_str("circuit").unwrap_or_default()).expect("checked above");
+            let c =
+                Circuit::parse(o.opt_str("circuit").unwrap_or_default()).expect("checked above");
             if idx.len() != c.n_params() {
                 let missing: Vec<&str> = allowed
                     .iter()
@@ -315,7 +331,10 @@ impl Calibration {
                     .collect();
                 return Err(err(
                     &["calibration", "parameters"],
-                    format!("every circuit parameter is fitted; missing: {}", missing.join(", ")),
+                    format!(
+                        "every circuit parameter is fitted; missing: {}",
+                        missing.join(", ")
+                    ),
                 ));
             }
             Target::Circuit {
@@ -337,7 +356,10 @@ impl Calibration {
             Some(w) if w[0] >= w[1] => {
                 return Err(err(
                     &["calibration", "window"],
-                    format!("`window` = [{}, {}] s: the start must precede the end", w[0], w[1]),
+                    format!(
+                        "`window` = [{}, {}] s: the start must precede the end",
+                        w[0], w[1]
+                    ),
                 ))
             }
             Some(w) => (Some(w[0]), Some(w[1])),
@@ -345,13 +367,21 @@ impl Calibration {
         };
         let noise_sigma = o.opt_f64("noise_sigma");
         if noise_sigma == Some(0.0) {
-            return Err(err(&["calibration", "noise_sigma"], "`noise_sigma` must be > 0"));
+            return Err(err(
+                &["calibration", "noise_sigma"],
+                "`noise_sigma` must be > 0",
+            ));
         }
-        let sb = o.opt_f64_array("noise_sigma_bounds").unwrap_or(vec![1e-6, 1.0]);
+        let sb = o
+            .opt_f64_array("noise_sigma_bounds")
+            .unwrap_or(vec![1e-6, 1.0]);
         if !(sb[0] > 0.0 && sb[0] < sb[1]) {
             return Err(err(
                 &["calibration", "noise_sigma_bounds"],
-                format!("`noise_sigma_bounds` = [{}, {}] must satisfy 0 < lower < upper", sb[0], sb[1]),
+                format!(
+                    "`noise_sigma_bounds` = [{}, {}] must satisfy 0 < lower < upper",
+                    sb[0], sb[1]
+                ),
             ));
         }
         let walkers = o.opt_i64("walkers").unwrap_or(32) as usize;
@@ -384,7 +414,7 @@ impl Calibration {
             lsq: LsqOptions {
                 max_iter: o.opt_i64("max_iterations").unwrap_or(50) as usize,
                 ftol: 1e-10,
-                fd_step: o.opt_f64("fd_step").unwrap_or(1e-4),
+                fd_step: o.opt_f64("fd_step").unwrap_or(1e-3),
                 noise_sigma,
             },
             sampler: McmcOptions {

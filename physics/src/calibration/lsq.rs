@@ -33,7 +33,7 @@ impl Default for LsqOptions {
         LsqOptions {
             max_iter: 100,
             ftol: 1e-10,
-            fd_step: 1e-4,
+            fd_step: 1e-3,
             noise_sigma: None,
         }
     }

@@ -20,7 +20,11 @@ pub enum Noise {
     /// σ known [residual units].
     Known(f64),
     /// σ sampled with a log-uniform prior on [lower, upper], walkers started near `initial`.
-    Fitted { initial: f64, lower: f64, upper: f64 },
+    Fitted {
+        initial: f64,
+        lower: f64,
+        upper: f64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -127,7 +131,11 @@ impl Target<'_> {
             .iter()
             .map(|&k| theta_of(self.params, &us[k][..p]))
             .collect();
-        let res = if pts.is_empty() { Vec::new() } else { ev.eval(&pts) };
+        let res = if pts.is_empty() {
+            Vec::new()
+        } else {
+            ev.eval(&pts)
+        };
         *evals += pts.len();
         let mut out = vec![f64::NEG_INFINITY; us.len()];
         for (k, r) in inside.iter().zip(&res) {
@@ -233,7 +241,11 @@ pub fn sample(
     let a = opts.stretch;
     for step in 1..=total {
         for s in 0..2 {
-            let (mine, other) = if s == 0 { (0..half, half..k) } else { (half..k, 0..half) };
+            let (mine, other) = if s == 0 {
+                (0..half, half..k)
+            } else {
+                (half..k, 0..half)
+            };
             let mut props = Vec::with_capacity(half);
             let mut zs = Vec::with_capacity(half);
             let mut us = Vec::with_capacity(half);

@@ -15,6 +15,7 @@ pub mod mcmc;
 pub mod problem;
 pub mod rng;
 pub mod stats;
+pub mod synthetic;
 
 #[cfg(test)]
 mod tests;

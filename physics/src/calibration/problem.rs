@@ -87,7 +87,9 @@ impl Param {
     pub fn check(&self) -> Result<(), String> {
         let n = &self.name;
         if !(self.lower.is_finite() && self.upper.is_finite() && self.initial.is_finite()) {
-            return Err(format!("`{n}`: initial, lower and upper must be finite numbers"));
+            return Err(format!(
+                "`{n}`: initial, lower and upper must be finite numbers"
+            ));
         }
         if self.lower >= self.upper {
             return Err(format!(

@@ -86,11 +86,19 @@ fn lsq_matches_linear_regression() {
         let chi2: f64 = lin.residuals(&beta).iter().map(|x| x * x).sum();
         let s2 = known.map_or(chi2 / 57.0, |s| s * s);
         for i in 0..3 {
-            assert!((r.theta[i] - beta[i]).abs() < 1e-7, "{i}: {} vs {}", r.theta[i], beta[i]);
+            assert!(
+                (r.theta[i] - beta[i]).abs() < 1e-7,
+                "{i}: {} vs {}",
+                r.theta[i],
+                beta[i]
+            );
             for j in 0..3 {
                 let want = s2 * inv[i * 3 + j];
                 let got = r.covariance[i * 3 + j];
-                assert!((got - want).abs() < 1e-6 * want.abs().max(1e-3 * s2), "cov {i}{j}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() < 1e-6 * want.abs().max(1e-3 * s2),
+                    "cov {i}{j}: {got} vs {want}"
+                );
             }
         }
         assert!((r.sigma * r.sigma - s2).abs() < 1e-9 * s2);
@@ -123,8 +131,18 @@ fn mcmc_matches_linear_gaussian_posterior() {
     assert!(acc > 0.2 && acc < 0.9, "acceptance {acc}");
     for i in 0..3 {
         let se = sd[i] / q[i].ess.sqrt();
-        assert!((q[i].mean - beta[i]).abs() < 4.0 * se, "{i}: mean {} vs {} (se {se})", q[i].mean, beta[i]);
-        assert!((q[i].std / sd[i] - 1.0).abs() < 0.1, "{i}: sd {} vs {}", q[i].std, sd[i]);
+        assert!(
+            (q[i].mean - beta[i]).abs() < 4.0 * se,
+            "{i}: mean {} vs {} (se {se})",
+            q[i].mean,
+            beta[i]
+        );
+        assert!(
+            (q[i].std / sd[i] - 1.0).abs() < 0.1,
+            "{i}: sd {} vs {}",
+            q[i].std,
+            sd[i]
+        );
         assert!(q[i].r_hat < 1.05, "R-hat {}", q[i].r_hat);
         assert!(q[i].tau_reliable, "tau {}", q[i].tau);
         // 95 % credible interval of a normal: mean ± 1.96 sd.
@@ -170,7 +188,9 @@ fn circuit_recovery() {
     let c = Circuit::parse("R0-p(R1,C1)").unwrap();
     let truth = [0.02, 0.1, 0.5];
     let mut rng = Rng::new(2);
-    let f: Vec<f64> = (0..40).map(|k| 10f64.powf(-1.0 + 5.0 * k as f64 / 39.0)).collect();
+    let f: Vec<f64> = (0..40)
+        .map(|k| 10f64.powf(-1.0 + 5.0 * k as f64 / 39.0))
+        .collect();
     let z: Vec<C64> = f
         .iter()
         .map(|&x| {
@@ -192,10 +212,23 @@ fn circuit_recovery() {
         Param::new("R1", "Ohm", 0.05, 1e-4, 10.0, Scale::Log),
         Param::new("C1", "F", 1.0, 1e-3, 100.0, Scale::Log),
     ];
-    let r = least_squares(&params, &LsqOptions::default(), &mut Serial(&fit), &mut |_| {}).unwrap();
+    let r = least_squares(
+        &params,
+        &LsqOptions::default(),
+        &mut Serial(&fit),
+        &mut |_| {},
+    )
+    .unwrap();
     for i in 0..3 {
         let z = (r.theta[i] - truth[i]) / r.std_errors[i];
-        assert!(z.abs() < 2.0, "{}: {} ± {} vs {}", params[i].name, r.theta[i], r.std_errors[i], truth[i]);
+        assert!(
+            z.abs() < 2.0,
+            "{}: {} ± {} vs {}",
+            params[i].name,
+            r.theta[i],
+            r.std_errors[i],
+            truth[i]
+        );
         assert!(r.std_errors[i] < 0.05 * truth[i]);
     }
 }
