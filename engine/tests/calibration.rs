@@ -187,8 +187,8 @@ fn bad_calibration_decks_get_located_errors() {
         ),
         (
             text.replace(
-                "initial_soc = 0.85\n",
-                "initial_soc = 0.85\nexperiment = [\"Rest for 1 hour\"]\n",
+                "initial_soc = 0.85\npoints",
+                "initial_soc = 0.85\nexperiment = [\"Rest for 1 hour\"]\npoints",
             ),
             "driven by the dataset",
             "",

@@ -165,6 +165,7 @@ fn real_main() -> i32 {
             "energy" => cases::energy::run(&comm, args.quick, &log),
             "pybamm" => cases::pybamm::run_case(args.quick, &log),
             "eis" => cases::eis::run_case(&log),
+            "calibration" => cases::calibration::run(&comm, args.quick, &log),
             "electrochem" => match electrochem.take() {
                 Some(s) => {
                     sections.push(s);

@@ -1,5 +1,6 @@
 //! The validation cases, one per file.
 
+pub mod calibration;
 pub mod eis;
 pub mod electrochem;
 pub mod energy;
@@ -10,7 +11,7 @@ pub mod radiation;
 pub mod slab;
 
 /// Case names accepted by `--cases`, in report order.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 9] = [
     "mms",
     "slab",
     "kirchhoff",
@@ -19,4 +20,5 @@ pub const NAMES: [&str; 8] = [
     "pybamm",
     "electrochem",
     "eis",
+    "calibration",
 ];
