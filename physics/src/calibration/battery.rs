@@ -229,6 +229,8 @@ impl BatteryFit {
                 .fold(f64::INFINITY, f64::min);
             gap.max(span / 20_000.0).max(1e-3)
         });
+        // A whole number of periods in the span, so the run's last output row is its end.
+        let period = span / (span / period).ceil().max(1.0);
         cell.steps = vec![Step {
             text: "Run the calibration dataset".into(),
             drive: Drive::Profile(profile.clone()),
@@ -267,7 +269,7 @@ impl BatteryFit {
         let rows = &out.rows;
         let t0 = self.data.time_s[0];
         let t_end = rows.last().map_or(0.0, |r| r.time_s);
-        if t_end < self.profile.duration() - 1e-6 {
+        if t_end < self.profile.duration() - 1e-6 * self.period.max(1.0) {
             return Err(format!(
                 "the model stopped at {t_end:.3} s of {:.3} s ({})",
                 self.profile.duration(),

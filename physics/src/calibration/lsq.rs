@@ -3,6 +3,11 @@
 //! finite-difference Jacobian evaluated as one batch (2 P central differences, spread over
 //! ranks by the [`Evaluator`]), and the covariance of θ at the optimum.
 //!
+//! When no damping level lowers the cost, the difference step is widened tenfold (up to 5 %
+//! of the range) and the iteration goes on: cell models carry the noise of their adaptive time
+//! stepping, and a Jacobian over too small a step differentiates that noise. The covariance
+//! uses the step in effect at the end.
+//!
 //! Each iteration evaluates three damping levels (λ, 8λ, 64λ) in one batch and keeps the best
 //! that lowers the cost: a fixed number, so the path is the same for any rank count. Bounds
 //! are kept by projection: a parameter on a bound whose gradient points out of the box is
@@ -79,10 +84,12 @@ fn cost_of(r: &[f64]) -> f64 {
     0.5 * r.iter().map(|x| x * x).sum::<f64>()
 }
 
-/// The Jacobian dr/du (row-major N × P) at u by central differences (one-sided at a bound).
+/// The Jacobian dr/du (row-major N × P) at u by central differences (one-sided at a bound,
+/// or where the model fails on one side; `r` is the residual at u).
 fn jacobian(
     params: &[Param],
     u: &[f64],
+    r: &[f64],
     fd: f64,
     ev: &mut dyn Evaluator,
     evals: &mut usize,
@@ -105,19 +112,28 @@ fn jacobian(
     *evals += pts.len();
     let mut cols = Vec::with_capacity(p);
     for (j, pair) in res.chunks(2).enumerate() {
-        let (ra, rb) = match (&pair[0], &pair[1]) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => {
-                return Err(format!(
-                    "the model failed next to the current point (Jacobian column `{}`): {e}",
-                    params[j].name
-                ))
-            }
+        let (lo, hi) = params[j].u_bounds();
+        let h = fd * (hi - lo);
+        let (a, b) = ((u[j] - h).max(lo), (u[j] + h).min(hi));
+        let (ra, rb, step) = match (&pair[0], &pair[1]) {
+            (Ok(x), Ok(y)) => (x.as_slice(), y.as_slice(), steps[j]),
+            (Err(_), Ok(y)) => (r, y.as_slice(), b - u[j]),
+            (Ok(x), Err(_)) => (x.as_slice(), r, u[j] - a),
+            (Err(e), Err(_)) => return Err(format!(
+                "the model failed on both sides of the current point (Jacobian column `{}`): {e}",
+                params[j].name
+            )),
         };
+        if !(step > 0.0) {
+            return Err(format!(
+                "no room for a difference step in `{}` (the model fails on the free side)",
+                params[j].name
+            ));
+        }
         cols.push(
             ra.iter()
                 .zip(rb)
-                .map(|(x, y)| (y - x) / steps[j])
+                .map(|(x, y)| (y - x) / step)
                 .collect::<Vec<f64>>(),
         );
     }
@@ -161,12 +177,13 @@ pub fn least_squares(
         evaluations: evals,
     });
     let mut lambda = 1e-3;
+    let mut fd = opts.fd_step;
     let mut d = vec![0.0f64; p];
     let (mut converged, mut message) = (false, String::new());
     let mut it = 0;
     while it < opts.max_iter {
         it += 1;
-        let (jm, n) = jacobian(params, &u, opts.fd_step, ev, &mut evals)?;
+        let (jm, n) = jacobian(params, &u, &r, fd, ev, &mut evals)?;
         let mut g = vec![0.0; p];
         let mut a = vec![0.0; p * p];
         for i in 0..n {
@@ -251,6 +268,13 @@ pub fn least_squares(
             }
         }
         let Some((un, rn, cn)) = accepted else {
+            // A Jacobian that differentiates the model's numerical noise points nowhere:
+            // widen the difference step before giving up.
+            if fd < 0.05 {
+                fd = (fd * 10.0).min(0.05);
+                lambda = 1e-3;
+                continue;
+            }
             converged = true;
             message = "no step lowers the cost any more (converged to the model's noise)".into();
             break;
@@ -276,7 +300,7 @@ pub fn least_squares(
         message = format!("not converged after {} iterations", opts.max_iter);
     }
     // Covariance from the Jacobian at the optimum, in θ.
-    let (jm, n) = jacobian(params, &u, opts.fd_step, ev, &mut evals)?;
+    let (jm, n) = jacobian(params, &u, &r, fd, ev, &mut evals)?;
     let theta = theta_of(params, &u);
     let chi2 = 2.0 * cost;
     let dof = n.saturating_sub(p);

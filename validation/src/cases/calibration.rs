@@ -42,7 +42,7 @@ fn cell(soc: f64) -> Battery {
 
 const TRUTH: [(&str, f64, f64, f64, f64); 4] = [
     // name, truth, initial guess, lower, upper
-    ("diffusivity_n_factor", 2.0, 1.0, 0.05, 20.0),
+    ("diffusivity_n_factor", 0.5, 1.0, 0.05, 20.0),
     ("diffusivity_p_factor", 0.7, 1.0, 0.05, 20.0),
     ("contact_resistance", 0.02, 0.0, -0.05, 0.1),
     ("initial_soc", 0.9, 0.8, 0.5, 1.0),
@@ -85,7 +85,7 @@ pub fn run(comm: &Comm, quick: bool, log: &dyn Fn(&str)) -> Result<Section, Stri
             (60.0, -15.0),
             (240.0, 0.0),
         ],
-        5.0,
+        10.0,
         3.7,
     );
     let knobs: Vec<usize> = TRUTH.iter().map(|t| knob(t.0).expect("knob")).collect();
@@ -112,9 +112,9 @@ pub fn run(comm: &Comm, quick: bool, log: &dyn Fn(&str)) -> Result<Section, Stri
         t0.elapsed().as_secs_f64()
     ));
     let (walkers, burn, steps) = if quick {
-        (12, 300, 1500)
+        (12, 300, 2500)
     } else {
-        (16, 500, 5000)
+        (16, 500, 6000)
     };
     let opts = McmcOptions {
         walkers,
@@ -155,12 +155,14 @@ pub fn run(comm: &Comm, quick: bool, log: &dyn Fn(&str)) -> Result<Section, Stri
         ),
         &["parameter", "truth", "LSQ estimate ± σ", "|Δ|/σ", "MCMC median [2.5 %, 97.5 %]", "split-R̂", "τ (steps)", "ESS"],
     );
-    let (mut worst_z, mut all_in, mut worst_rhat) = (0.0f64, true, 0.0f64);
+    let (mut worst_z, mut outside, mut worst_rhat) = (0.0f64, Vec::new(), 0.0f64);
     for (k, p) in params.iter().enumerate() {
         let z = (l.theta[k] - truth[k]).abs() / l.std_errors[k];
         worst_z = worst_z.max(if z.is_finite() { z } else { f64::INFINITY });
         let inside = q[k].q025 < truth[k] && truth[k] < q[k].q975;
-        all_in &= inside;
+        if !inside {
+            outside.push(p.name.clone());
+        }
         worst_rhat = worst_rhat.max(q[k].r_hat);
         t.row(vec![
             p.name.clone(),
@@ -174,7 +176,9 @@ pub fn run(comm: &Comm, quick: bool, log: &dyn Fn(&str)) -> Result<Section, Stri
         ]);
     }
     let qs = &q[params.len()];
-    let sigma_in = qs.q025 < SIGMA && SIGMA < qs.q975;
+    if !(qs.q025 < SIGMA && SIGMA < qs.q975) {
+        outside.push("noise_sigma".into());
+    }
     t.row(vec![
         "noise_sigma [V]".into(),
         format!("{SIGMA}"),
@@ -193,18 +197,18 @@ pub fn run(comm: &Comm, quick: bool, log: &dyn Fn(&str)) -> Result<Section, Stri
         "every truth within 2σ".into(),
         worst_z < 2.0,
     );
+    // Each 95 % interval misses its truth with probability 5 %: all five inside happens only
+    // 77 % of the time, at most one outside 98 %. The table shows which, if any, missed.
+    let k_all = params.len() + 1;
     s.check(
         "recovery: MCMC intervals",
-        format!(
-            "{}",
-            if all_in && sigma_in {
-                "all inside"
-            } else {
-                "some outside"
-            }
-        ),
-        "every truth (and σ) inside its 95 % credible interval".into(),
-        all_in && sigma_in,
+        if outside.is_empty() {
+            format!("all {k_all} inside")
+        } else {
+            format!("{} of {k_all} inside (outside: {})", k_all - outside.len(), outside.join(", "))
+        },
+        format!("at least {} of the {k_all} truths (σ included) inside their 95 % credible intervals (each misses with probability 5 %)", k_all - 1),
+        outside.len() <= 1,
     );
     s.check(
         "recovery: MCMC convergence",
@@ -215,11 +219,13 @@ pub fn run(comm: &Comm, quick: bool, log: &dyn Fn(&str)) -> Result<Section, Stri
     // (b) Linear-Gaussian posterior.
     linear_gaussian(&mut s, comm, &pool)?;
     // (c) A real cycler export.
-    real_export(&mut s, comm, &pool, log)?;
+    if let Err(e) = real_export(&mut s, comm, &pool, log) {
+        s.check("real export fitted", e, "the fit completes".into(), false);
+    }
     s.intro = format!(
         "The calibration machinery of `galvana_physics::calibration` (docs/calibration.md) as `[calibration]` decks use it, \
          model evaluations spread over the ranks and threads of this run. (a) An SPM cell (Chen2020, 10 shells) is driven by a \
-         programme of 2C, 1C and 3C discharges with rests, sampled every 5 s; the data are the model's voltage for {truth:?} \
+         programme of 2C, 1C and 3C discharges with rests, sampled every 10 s; the data are the model's voltage for {truth:?} \
          (the parameters {names:?}) plus Gaussian noise σ = {SIGMA} V (seed 11). Bounded Levenberg–Marquardt starts from \
          {init:?}; its covariance is (JᵀJ)⁻¹ s². The ensemble sampler (stretch move, noise σ sampled) starts from the \
          least-squares Laplace approximation. (b) A quadratic y = b0 + b1 x + b2 x² with 40 points and known σ: with flat \
@@ -366,7 +372,7 @@ fn real_export(
     let c = cell(1.0);
     let (x0, y0) = c.initial;
     let params = vec![
-        Param::new(names[0], "m2", 1e-5, 1e-7, 1e-3, Scale::Log),
+        Param::new(names[0], "m2", 2e-5, 1e-7, 1e-3, Scale::Log),
         Param::new(names[1], "", x0, 0.3, 0.99, Scale::Linear),
         Param::new(names[2], "", y0, 0.2, 0.6, Scale::Linear),
         Param::new(names[3], "Ohm", 1.0, 0.0, 1000.0, Scale::Linear),
