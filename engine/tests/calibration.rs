@@ -99,6 +99,9 @@ fn example_recovers_truth_same_on_1_and_2_ranks() {
     let s = read_json(&outs[0].join("summary.json"));
     assert_eq!(s["status"], "completed");
     let ps = summary_params(&s);
+    // Each 95 % credible interval misses its truth with probability 5 %; of the four here
+    // (three parameters and σ) all inside happens 81 % of the time, at most one outside 99 %.
+    let mut outside = Vec::new();
     for (p, (name, truth)) in ps.iter().zip(TRUTH) {
         assert_eq!(p["name"], name);
         let est = p["estimate"].as_f64().unwrap();
@@ -109,7 +112,9 @@ fn example_recovers_truth_same_on_1_and_2_ranks() {
         );
         let ci = &p["posterior"]["credible95"];
         let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
-        assert!(lo < truth && truth < hi, "{name}: [{lo}, {hi}] vs {truth}");
+        if !(lo < truth && truth < hi) {
+            outside.push(format!("{name}: [{lo}, {hi}] vs {truth}"));
+        }
         let r_hat = p["posterior"]["r_hat"].as_f64().unwrap();
         assert!(r_hat < 1.1, "{name}: R-hat {r_hat}");
     }
@@ -119,7 +124,13 @@ fn example_recovers_truth_same_on_1_and_2_ranks() {
         .unwrap();
     assert!((lsq_sigma / SIGMA - 1.0).abs() < 0.2, "{lsq_sigma}");
     let ns = &s["calibration"]["mcmc"]["noise_sigma"]["credible95"];
-    assert!(ns[0].as_f64().unwrap() < SIGMA && SIGMA < ns[1].as_f64().unwrap());
+    if !(ns[0].as_f64().unwrap() < SIGMA && SIGMA < ns[1].as_f64().unwrap()) {
+        outside.push(format!("noise_sigma: {ns} vs {SIGMA}"));
+    }
+    assert!(
+        outside.len() <= 1,
+        "truths outside their 95 % intervals: {outside:?}"
+    );
     // 1 and 2 ranks: the same numbers, bit for bit.
     let s2 = read_json(&outs[1].join("summary.json"));
     assert_eq!(s2["ranks"], 2);
@@ -223,4 +234,47 @@ fn bad_calibration_decks_get_located_errors() {
     assert!(
         stdout(&o).contains("calibration: diffusivity_n_factor, contact_resistance, initial_soc")
     );
+}
+
+/// `model = "circuit"`: an R0-p(R1,C1) spectrum computed in closed form (Z = R0 + R1/(1 +
+/// jωR1C1)) is fitted back to its parameters from a guess off by factors of 2-5; fit.csv holds
+/// the data and the model.
+#[test]
+fn circuit_mode_fits_a_spectrum() {
+    let dir = tempdir("calibration-circuit");
+    let (r0, r1, c1) = (0.02, 0.1, 0.5);
+    let mut csv = String::from("frequency_Hz,z_real_ohm,z_imag_ohm\n");
+    for k in 0..30 {
+        let f = 10f64.powf(-1.0 + 5.0 * k as f64 / 29.0);
+        let wt = 2.0 * std::f64::consts::PI * f * r1 * c1;
+        let d = 1.0 + wt * wt;
+        csv.push_str(&format!("{f},{},{}\n", r0 + r1 / d, -r1 * wt / d));
+    }
+    std::fs::write(dir.join("spectrum.csv"), csv).unwrap();
+    let deck = write_deck(
+        &dir,
+        "circuit.toml",
+        "[physics]\ntype = \"battery\"\ninitial_soc = 0.5\n\n[calibration]\ndataset = \"spectrum.csv\"\nmodel = \"circuit\"\ncircuit = \"R0-p(R1,C1)\"\nweighting = \"modulus\"\nparameters.R0 = { initial = 0.05, lower = 1e-4, upper = 1.0 }\nparameters.C1 = { initial = 2.0, lower = 1e-3, upper = 100.0 }\nparameters.R1 = { initial = 0.05, lower = 1e-4, upper = 10.0 }\n",
+    );
+    let out_dir = dir.join("out");
+    let o = {
+        let _g = mpi_lock();
+        run_deck(1, &deck, &out_dir, &[])
+    };
+    assert_code(&o, 0, "circuit calibration");
+    let s = read_json(&out_dir.join("summary.json"));
+    assert_eq!(s["calibration"]["model"], "circuit");
+    for (p, truth) in summary_params(&s).iter().zip([r0, c1, r1]) {
+        let est = p["estimate"].as_f64().unwrap();
+        assert!(
+            (est / truth - 1.0).abs() < 1e-5,
+            "{}: {est} vs {truth}",
+            p["name"]
+        );
+    }
+    let fit = Csv::read(&out_dir.join("fit.csv"));
+    let (a, b) = (fit.column("z_imag_ohm"), fit.column("model_imag_ohm"));
+    for k in 0..a.len() {
+        assert!((a[k] - b[k]).abs() < 1e-6 * a[k].abs().max(1e-3));
+    }
 }
