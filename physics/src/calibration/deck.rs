@@ -155,6 +155,9 @@ pub fn section() -> FixedSection {
     }
 }
 
+/// Fittable names, their units and default bounds.
+type Names = (Vec<String>, Vec<String>, Vec<Option<(f64, f64)>>);
+
 /// What to fit.
 #[derive(Clone, Debug)]
 pub enum Target {
@@ -201,34 +204,33 @@ impl Calibration {
     pub fn from_object(o: &Object) -> Result<Calibration, DeckError> {
         let dataset = o.opt_str("dataset").unwrap_or_default().to_string();
         let model = o.opt_str("model").unwrap_or("cell");
-        let (allowed, units, defaults): (Vec<String>, Vec<String>, Vec<Option<(f64, f64)>>) =
-            if model == "circuit" {
-                let text = o.opt_str("circuit").ok_or_else(|| {
-                    help(
-                        err(&["calibration"], "`model = \"circuit\"` needs `circuit`"),
-                        "e.g. circuit = \"R0-p(R1,CPE1)\"",
-                    )
-                })?;
-                let c = Circuit::parse(text)
-                    .map_err(|e| err(&["calibration", "circuit"], format!("`circuit`: {e}")))?;
-                (
-                    c.param_names(),
-                    c.param_units().iter().map(|s| s.to_string()).collect(),
-                    c.default_bounds().into_iter().map(Some).collect(),
+        let (allowed, units, defaults): Names = if model == "circuit" {
+            let text = o.opt_str("circuit").ok_or_else(|| {
+                help(
+                    err(&["calibration"], "`model = \"circuit\"` needs `circuit`"),
+                    "e.g. circuit = \"R0-p(R1,CPE1)\"",
                 )
-            } else {
-                if o.get("circuit").is_some() {
-                    return Err(err(
+            })?;
+            let c = Circuit::parse(text)
+                .map_err(|e| err(&["calibration", "circuit"], format!("`circuit`: {e}")))?;
+            (
+                c.param_names(),
+                c.param_units().iter().map(|s| s.to_string()).collect(),
+                c.default_bounds().into_iter().map(Some).collect(),
+            )
+        } else {
+            if o.get("circuit").is_some() {
+                return Err(err(
                         &["calibration", "circuit"],
                         "`circuit` is for `model = \"circuit\"`; this calibration fits the [physics] cell",
                     ));
-                }
-                (
-                    KNOBS.iter().map(|k| k.name.to_string()).collect(),
-                    KNOBS.iter().map(|k| k.unit.to_string()).collect(),
-                    vec![None; KNOBS.len()],
-                )
-            };
+            }
+            (
+                KNOBS.iter().map(|k| k.name.to_string()).collect(),
+                KNOBS.iter().map(|k| k.unit.to_string()).collect(),
+                vec![None; KNOBS.len()],
+            )
+        };
         let table = o.get("parameters").and_then(Value::as_table);
         let Some(table) = table.filter(|t| !t.is_empty()) else {
             return Err(help(
@@ -387,7 +389,7 @@ impl Calibration {
         let walkers = o.opt_i64("walkers").unwrap_or(32) as usize;
         let dim = params.len() + usize::from(noise_sigma.is_none());
         let mcmc = o.opt_str("method") == Some("mcmc");
-        if mcmc && (walkers % 2 != 0 || walkers < 2 * dim) {
+        if mcmc && (!walkers.is_multiple_of(2) || walkers < 2 * dim) {
             return Err(help(
                 err(
                     &["calibration", "walkers"],

@@ -87,7 +87,7 @@ pub fn split_r_hat(x: &[Vec<f64>]) -> f64 {
     let means: Vec<f64> = chains.iter().map(|c| mean(c)).collect();
     let w = chains.iter().map(|c| variance(c)).sum::<f64>() / chains.len() as f64;
     let b_over_n = variance(&means);
-    if !(w > 0.0) {
+    if w.is_nan() || w <= 0.0 {
         return f64::NAN;
     }
     let var_plus = (n as f64 - 1.0) / n as f64 * w + b_over_n;

@@ -119,12 +119,14 @@ fn jacobian(
             (Ok(x), Ok(y)) => (x.as_slice(), y.as_slice(), steps[j]),
             (Err(_), Ok(y)) => (r, y.as_slice(), b - u[j]),
             (Ok(x), Err(_)) => (x.as_slice(), r, u[j] - a),
-            (Err(e), Err(_)) => return Err(format!(
+            (Err(e), Err(_)) => {
+                return Err(format!(
                 "the model failed on both sides of the current point (Jacobian column `{}`): {e}",
                 params[j].name
-            )),
+            ))
+            }
         };
-        if !(step > 0.0) {
+        if step.is_nan() || step <= 0.0 {
             return Err(format!(
                 "no room for a difference step in `{}` (the model fails on the free side)",
                 params[j].name

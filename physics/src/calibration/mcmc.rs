@@ -187,12 +187,12 @@ pub fn sample(
     }
     let d = bounds.len();
     let k = opts.walkers;
-    if k < 2 * d || k % 2 != 0 {
+    if k < 2 * d || !k.is_multiple_of(2) {
         return Err(format!(
             "{k} walkers: the stretch move needs an even number, at least twice the {d} sampled dimensions"
         ));
     }
-    if !(opts.stretch > 1.0) {
+    if opts.stretch.is_nan() || opts.stretch <= 1.0 {
         return Err(format!("stretch scale a = {} must exceed 1", opts.stretch));
     }
     let target = Target {
@@ -271,7 +271,7 @@ pub fn sample(
                 }
             }
         }
-        if step > opts.burn && (step - opts.burn) % thin == 0 {
+        if step > opts.burn && (step - opts.burn).is_multiple_of(thin) {
             for w in 0..k {
                 samples.extend(target.theta_full(&x[w]));
                 log_prob.push(lp[w]);

@@ -35,7 +35,7 @@ impl Linear {
     /// β̂ and (XᵀX)⁻¹.
     fn exact(&self) -> (Vec<f64>, Vec<f64>) {
         let mut a = vec![0.0; 9];
-        let mut b = vec![0.0; 3];
+        let mut b = [0.0; 3];
         for (&t, &y) in self.x.iter().zip(&self.y) {
             let r = Self::row(t);
             for i in 0..3 {
