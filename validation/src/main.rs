@@ -36,7 +36,7 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     ranks: Option<Vec<usize>>,
     /// Only these cases (comma separated): mms, slab, kirchhoff, radiation, energy, pybamm,
-    /// electrochem, eis.
+    /// electrochem, eis, calibration.
     #[arg(long, value_delimiter = ',')]
     cases: Option<Vec<String>>,
     /// The MPI launcher used by `--ranks`.
