@@ -278,3 +278,38 @@ fn circuit_mode_fits_a_spectrum() {
         assert!((a[k] - b[k]).abs() < 1e-6 * a[k].abs().max(1e-3));
     }
 }
+
+/// The same data as HDF5 (`galvana import`) and as CSV give the same least-squares fit.
+#[test]
+fn hdf5_and_csv_datasets_give_the_same_fit() {
+    let dir = tempdir("calibration-h5");
+    let deck = copy_examples(&dir).join("calibrate_spm_discharge.toml");
+    let o = galvana_in(
+        &dir,
+        &["import", "calibrate_spm_discharge.csv", "--to", "ds.h5"],
+    );
+    assert_code(&o, 0, "import");
+    let text = std::fs::read_to_string(&deck)
+        .unwrap()
+        .replace("method = \"mcmc\"", "method = \"least_squares\"");
+    let mut est = Vec::new();
+    for (name, data) in [("csv", "calibrate_spm_discharge.csv"), ("h5", "ds.h5")] {
+        let t = text.replace(
+            "dataset = \"calibrate_spm_discharge.csv\"",
+            &format!("dataset = \"{data}\""),
+        );
+        let p = write_deck(&dir, &format!("{name}.toml"), &t);
+        let out_dir = dir.join(format!("out-{name}"));
+        let o = run_deck(1, &p, &out_dir, &[]);
+        assert_code(&o, 0, name);
+        let s = read_json(&out_dir.join("summary.json"));
+        assert!(!out_dir.join("samples.csv").exists());
+        est.push(
+            summary_params(&s)
+                .iter()
+                .map(|p| p["estimate"].clone())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(est[0], est[1]);
+}
