@@ -22,9 +22,17 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Battery), Vec<Diagnostic>>> {
         "battery",
         &["materials", "bcs", "sources", "postprocessors"],
         "the cell model brings its own",
-        |d| Battery::from_object_at(&d.physics, Some(&d.dir())),
+        |d| {
+            if d.fixed.contains_key("calibration") {
+                Battery::cell_from_object_at(&d.physics, Some(&d.dir()))
+            } else {
+                Battery::from_object_at(&d.physics, Some(&d.dir()))
+            }
+        },
     )?;
     Some(match loaded {
+        // A calibration reads its dataset in `calibration_run::plan`.
+        Ok((deck, b)) if deck.fixed.contains_key("calibration") => Ok((deck, b)),
         Ok((deck, b)) => match crate::battery_sweep::plan(&deck, &b) {
             Some(Err(d)) => Err(vec![d]),
             _ => Ok((deck, b)),
@@ -36,6 +44,16 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Battery), Vec<Diagnostic>>> {
 /// `galvana check` of a battery deck; `None` if it is not one.
 pub fn check(path: &Path) -> Option<i32> {
     Some(match load(path)? {
+        Ok((deck, b)) if deck.fixed.contains_key("calibration") => {
+            match crate::calibration_run::plan(&deck, &b) {
+                Some(Ok((cal, m))) => {
+                    println!("{}", crate::calibration_run::check_line(path, &cal, &m));
+                    EXIT_OK
+                }
+                Some(Err(d)) => report(path, &[d]),
+                None => EXIT_INVALID,
+            }
+        }
         Ok((deck, b)) => {
             let cells = match crate::battery_sweep::plan(&deck, &b) {
                 Some(Ok(s)) => format!(", a sweep of {} cells", s.cells.len()),
@@ -58,6 +76,9 @@ pub fn check(path: &Path) -> Option<i32> {
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     let loaded = load(&args.deck)?;
     if let Ok((deck, _)) = &loaded {
+        if deck.fixed.contains_key("calibration") {
+            return Some(crate::calibration_run::run(comm, args, loaded));
+        }
         if deck.fixed.contains_key("sweep") {
             return Some(crate::battery_sweep::run(comm, args, loaded));
         }
@@ -92,7 +113,8 @@ pub fn run_without_mpi(args: &RunArgs) -> Option<i32> {
     }
     let loaded = load(&args.deck)?;
     // Sweeps gather over ranks; field_times need parallel HDF5.
-    if matches!(&loaded, Ok((d, b)) if !b.field_times.is_empty() || d.fixed.contains_key("sweep")) {
+    if matches!(&loaded, Ok((d, b)) if !b.field_times.is_empty() || d.fixed.contains_key("sweep") || d.fixed.contains_key("calibration"))
+    {
         return None;
     }
     Some(run_root(args, loaded, 1))

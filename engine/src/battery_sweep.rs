@@ -31,7 +31,7 @@ pub fn plan(deck: &Deck, b: &Battery) -> Option<Result<Sweep, Diagnostic>> {
 
 /// Threads per rank for `threads = 0`: Slurm's `--cpus-per-task` if given, else the cores
 /// this process may use shared among the ranks on its node.
-fn auto_threads(ranks_on_node: usize) -> usize {
+pub(crate) fn auto_threads(ranks_on_node: usize) -> usize {
     if let Some(n) = std::env::var("SLURM_CPUS_PER_TASK")
         .ok()
         .and_then(|s| s.trim().parse::<usize>().ok())

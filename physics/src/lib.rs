@@ -54,6 +54,7 @@ pub fn register(reg: &mut Registry) {
         .push(("nernst_planck", electrochem::BC_TYPES.to_vec()));
     reg.add(SectionKind::Physics, battery::deck::spec());
     reg.sections.push(("battery", battery::sweep::section()));
+    reg.sections.push(("battery", calibration::deck::section()));
     reg.meshless.push("battery");
     reg.add(SectionKind::Physics, magnetics::deck::physics_spec());
     for s in magnetics::deck::coil_specs() {

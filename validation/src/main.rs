@@ -36,7 +36,7 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     ranks: Option<Vec<usize>>,
     /// Only these cases (comma separated): mms, slab, kirchhoff, radiation, energy, pybamm,
-    /// electrochem, eis.
+    /// electrochem, eis, calibration.
     #[arg(long, value_delimiter = ',')]
     cases: Option<Vec<String>>,
     /// The MPI launcher used by `--ranks`.
@@ -168,6 +168,7 @@ fn real_main() -> i32 {
             "magnetostatic" => cases::magnetostatic::run(&comm, args.quick, &log),
             "biot_savart" => cases::biot_savart::run_case(args.quick, &log),
             "quench" => cases::quench::run_case(args.quick, &log),
+            "calibration" => cases::calibration::run(&comm, args.quick, &log),
             "electrochem" => match electrochem.take() {
                 Some(s) => {
                     sections.push(s);

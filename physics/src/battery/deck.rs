@@ -50,11 +50,11 @@ pub fn spec() -> ObjectSpec {
                 "mol/m3",
                 "Uniform particle concentrations to start from, negative (`c_n`) and positive (`c_p`), each below the electrode's maximum. Give this or `initial_soc`.",
             ),
-            ParamSpec::required(
+            ParamSpec::maybe(
                 "experiment",
                 ParamKind::StringArray,
                 "",
-                "Steps as PyBaMM writes them, e.g. [\"Discharge at 1C until 2.5 V\", \"Rest for 1 hour\", \"Charge at 0.5C until 4.2 V\", \"Hold at 4.2 V until C/50\"]; currents in C, A or mA, power in W; a drive cycle as \"Run drive_cycle.csv\" (time_s,current_A rows, linear between rows, relative to the deck; docs/battery.md).",
+                "Required unless the deck has a [calibration] (whose dataset drives the cell instead). Steps as PyBaMM writes them, e.g. [\"Discharge at 1C until 2.5 V\", \"Rest for 1 hour\", \"Charge at 0.5C until 4.2 V\", \"Hold at 4.2 V until C/50\"]; currents in C, A or mA, power in W; a drive cycle as \"Run drive_cycle.csv\" (time_s,current_A rows, linear between rows, relative to the deck; docs/battery.md).",
             ),
             ParamSpec::optional(
                 "cycles",
@@ -185,6 +185,31 @@ impl Battery {
     /// A battery from its checked `[physics]` section, parameter files read relative to
     /// `deck_dir` (`None`: only built-in sets).
     pub fn from_object_at(o: &Object, deck_dir: Option<&Path>) -> Result<Battery, DeckError> {
+        if o.get("experiment").is_none() {
+            return Err(err(&["physics"], "missing required parameter `experiment` in [physics]")
+                .with_help("add `experiment = [\"Discharge at 1C until 2.5 V\"]` (steps as PyBaMM writes them), or a [calibration] section whose dataset drives the cell"));
+        }
+        Battery::build(o, deck_dir, true)
+    }
+
+    /// The cell of a `[calibration]` deck: everything but the experiment, which the calibration
+    /// replaces by its dataset (a deck that gives one anyway is refused).
+    pub fn cell_from_object_at(o: &Object, deck_dir: Option<&Path>) -> Result<Battery, DeckError> {
+        if o.get("experiment").is_some() {
+            return Err(err(
+                &["physics", "experiment"],
+                "a [calibration] deck's cell is driven by the dataset's measured current; it has no `experiment`",
+            )
+            .with_help("remove `experiment` from [physics]"));
+        }
+        Battery::build(o, deck_dir, false)
+    }
+
+    fn build(
+        o: &Object,
+        deck_dir: Option<&Path>,
+        with_experiment: bool,
+    ) -> Result<Battery, DeckError> {
         let model = o.opt_str("model").unwrap_or("spme").to_string();
         let set = o.opt_str("parameter_set").unwrap_or("Chen2020");
         let mut p = parameter_set(set, deck_dir)?;
@@ -193,7 +218,7 @@ impl Battery {
         }
         let initial = initial_state(o, &p)?;
         let text = o.opt_str_array("experiment").unwrap_or_default();
-        if text.is_empty() {
+        if text.is_empty() && with_experiment {
             return Err(err(
                 &["physics", "experiment"],
                 "the experiment has no steps",

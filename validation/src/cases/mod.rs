@@ -1,6 +1,7 @@
 //! The validation cases, one per file.
 
 pub mod biot_savart;
+pub mod calibration;
 pub mod eis;
 pub mod electrochem;
 pub mod energy;
@@ -13,7 +14,7 @@ pub mod radiation;
 pub mod slab;
 
 /// Case names accepted by `--cases`, in report order.
-pub const NAMES: [&str; 11] = [
+pub const NAMES: [&str; 12] = [
     "mms",
     "slab",
     "kirchhoff",
@@ -25,4 +26,5 @@ pub const NAMES: [&str; 11] = [
     "magnetostatic",
     "biot_savart",
     "quench",
+    "calibration",
 ];

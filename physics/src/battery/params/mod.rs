@@ -106,6 +106,8 @@ pub struct Func {
     kind: FuncKind,
     /// Activation energy [J/mol] of an Arrhenius factor applied on top; 0 for none.
     activation_energy: f64,
+    /// A constant multiplier applied on top (1 unless a calibration scales the function).
+    factor: f64,
 }
 
 impl Func {
@@ -113,6 +115,7 @@ impl Func {
         Func {
             kind: FuncKind::Builtin { name, f },
             activation_energy: 0.0,
+            factor: 1.0,
         }
     }
 
@@ -120,6 +123,7 @@ impl Func {
         Func {
             kind: FuncKind::Constant(v),
             activation_energy: 0.0,
+            factor: 1.0,
         }
     }
 
@@ -127,11 +131,18 @@ impl Func {
         Func {
             kind: FuncKind::Table(Arc::new(t)),
             activation_energy: 0.0,
+            factor: 1.0,
         }
     }
 
     pub fn with_arrhenius(mut self, activation_energy: f64) -> Func {
         self.activation_energy = activation_energy;
+        self
+    }
+
+    /// The function multiplied by `factor` (calibrations fit such factors).
+    pub fn scaled(mut self, factor: f64) -> Func {
+        self.factor *= factor;
         self
     }
 
@@ -142,8 +153,13 @@ impl Func {
             FuncKind::Constant(v) => *v,
             FuncKind::Table(tab) => tab.eval(x),
         };
-        if self.activation_energy != 0.0 {
+        let v = if self.activation_energy != 0.0 {
             v * arrhenius(self.activation_energy, t)
+        } else {
+            v
+        };
+        if self.factor != 1.0 {
+            v * self.factor
         } else {
             v
         }
@@ -176,6 +192,11 @@ pub enum ExchangeCurrent {
         m_ref: f64,
         activation_energy: f64,
     },
+    /// Another exchange current times a constant factor (fitted by calibrations).
+    Scaled {
+        inner: Arc<ExchangeCurrent>,
+        factor: f64,
+    },
 }
 
 impl ExchangeCurrent {
@@ -193,6 +214,7 @@ impl ExchangeCurrent {
                     * c_s.sqrt()
                     * (c_max - c_s).sqrt()
             }
+            ExchangeCurrent::Scaled { inner, factor } => factor * inner.eval(c_e, c_s, c_max, t),
         }
     }
 }
