@@ -48,8 +48,14 @@ pub fn parse(text: &str, dir: Option<&std::path::Path>) -> Result<Deck, Vec<Prob
     let mut bad = unsafe_paths(&deck, &reg);
     // What `galvana check` adds for battery decks: the experiment and parameter set.
     if deck.physics.type_name == "battery" {
-        if let Err(e) = galvana_physics::battery::deck::Battery::from_object_at(&deck.physics, dir)
-        {
+        use galvana_physics::battery::deck::Battery;
+        // A calibration's cell is driven by its dataset's current: no experiment.
+        let built = if deck.fixed.contains_key("calibration") {
+            Battery::cell_from_object_at(&deck.physics, dir)
+        } else {
+            Battery::from_object_at(&deck.physics, dir)
+        };
+        if let Err(e) = built {
             let key: Vec<&str> = e.key.iter().map(String::as_str).collect();
             let span = deck.span_of(&key);
             bad.push(Problem {
