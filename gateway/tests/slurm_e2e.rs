@@ -245,3 +245,117 @@ async fn a_signalled_campaign_requeues_continues_and_is_charged_per_segment() {
     let sum: i64 = charges.iter().map(|c| c["core_s"].as_i64().unwrap()).sum();
     assert_eq!(sum, truth.iter().map(|t| t.1).sum::<i64>());
 }
+
+/// #8 end to end: upload an instrument dataset through the gateway, submit a calibration deck
+/// that names it, watch the fit's events stream while Slurm runs it, and read the parameters
+/// with their intervals from the job's files. The data are the example's synthetic discharge
+/// (made by the model with known parameters and 2 mV noise), so the truth is known.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_calibration_from_an_uploaded_dataset_runs_on_slurm() {
+    if !enabled() {
+        return;
+    }
+    let g = Gateway::start("slurm-calibration", "slurm", "", &[]);
+    let alice = g.user("alice");
+    g.admin(&[
+        "project",
+        "add",
+        "pa",
+        "--plan",
+        "researcher",
+        "--owner",
+        "alice",
+    ]);
+    let ex = workspace().join("input-decks/examples");
+    let r = g
+        .http
+        .post(format!(
+            "{}/api/v1/datasets?project=pa&name=calibrate_spm_discharge.csv",
+            g.url
+        ))
+        .bearer_auth(&alice)
+        .body(std::fs::read(ex.join("calibrate_spm_discharge.csv")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let dataset = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // The example's fit with a shorter chain (the least-squares part is unchanged).
+    let deck = std::fs::read_to_string(ex.join("calibrate_spm_discharge.toml"))
+        .unwrap()
+        .replace("steps = 2500", "steps = 400")
+        .replace("burn = 300", "burn = 100");
+    let (s, j) = g
+        .call(
+            &alice,
+            reqwest::Method::POST,
+            "/api/v1/jobs",
+            Some(json!({"project": "pa", "deck": deck, "datasets": [dataset]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{j}");
+    let id = j["id"].as_i64().unwrap();
+    assert!(
+        j["scheduler_id"].as_str().is_some_and(|x| !x.is_empty()),
+        "{j}"
+    );
+    let resp = g
+        .http
+        .get(format!("{}/api/v1/jobs/{id}/residuals", g.url))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    let events = read_sse(resp, |(_, kind, _)| kind != "end").await;
+    assert_eq!(
+        events.last().unwrap().2["state"],
+        "completed",
+        "{:?}",
+        events.last()
+    );
+    assert!(
+        events.iter().any(|e| e.1 == "lsq"),
+        "least-squares iterations streamed"
+    );
+    assert!(
+        events.iter().any(|e| e.1 == "mcmc"),
+        "sampler progress streamed"
+    );
+    let (s, sum) = g
+        .get(
+            &alice,
+            &format!("/api/v1/jobs/{id}/files/job/run/summary.json"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{sum}");
+    let truth = [
+        ("diffusivity_n_factor", 0.5),
+        ("contact_resistance", 0.010),
+        ("initial_soc", 0.85),
+    ];
+    let ps = sum["calibration"]["parameters"].as_array().unwrap();
+    for (p, (name, t)) in ps.iter().zip(truth) {
+        assert_eq!(p["name"], name);
+        let (est, se) = (
+            p["estimate"].as_f64().unwrap(),
+            p["std_error"].as_f64().unwrap(),
+        );
+        assert!((est - t).abs() < 2.0 * se, "{name}: {est} ± {se} vs {t}");
+        let ci = p["posterior"]["credible95"].as_array().unwrap();
+        assert!(ci[0].as_f64().unwrap() < ci[1].as_f64().unwrap(), "{p}");
+    }
+    for f in ["fit.csv", "samples.csv"] {
+        let r = g
+            .http
+            .get(format!(
+                "{}/api/v1/jobs/{id}/files/job/run/{f}?download=true",
+                g.url
+            ))
+            .bearer_auth(&alice)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{f}");
+        assert!(r.text().await.unwrap().lines().count() > 10, "{f}");
+    }
+}
