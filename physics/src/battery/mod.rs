@@ -7,6 +7,7 @@ pub mod deck;
 pub mod dfn;
 pub mod electrolyte;
 pub mod experiment;
+pub mod impedance;
 pub mod params;
 pub mod profile;
 pub mod runner;
