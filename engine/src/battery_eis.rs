@@ -1,6 +1,6 @@
 //! `galvana battery-eis DECK --soc 0.5 --from 1e4 --to 1e-3 --per-decade 10 --to-csv out.csv`:
-//! the small-signal impedance spectrum of a battery deck's cell model at rest at one SOC
-//! (physics/src/battery/impedance.rs), written as the normalised dataset columns
+//! the small-signal impedance spectrum of a battery deck's cell model (SPM or SPMe) at rest at
+//! one SOC (physics/src/battery/impedance.rs, impedance_spme.rs), written as the normalised dataset columns
 //! `frequency_Hz,z_real_ohm,z_imag_ohm` (potentiostat sign: Re Z > 0, Im Z < 0 when
 //! capacitive), so `galvana fit-eis` and calibration decks read it. See docs/battery.md.
 
@@ -9,6 +9,8 @@ use crate::meshless::report;
 use galvana_decks::Deck;
 use galvana_physics::battery::deck::Battery;
 use galvana_physics::battery::impedance::SpmImpedance;
+use galvana_physics::battery::impedance_spme::SpmeImpedance;
+use galvana_physics::battery::params::stoichiometries_at_soc;
 use galvana_physics::calibration::eis::C64;
 use std::path::{Path, PathBuf};
 
@@ -68,6 +70,28 @@ pub fn csv(f: &[f64], z: &[C64]) -> String {
     s
 }
 
+/// The linearised model of the deck.
+enum Lin {
+    Spm(SpmImpedance),
+    Spme(SpmeImpedance),
+}
+
+impl Lin {
+    fn spectrum(&self, f: &[f64]) -> Vec<C64> {
+        match self {
+            Lin::Spm(l) => l.spectrum(f),
+            Lin::Spme(l) => l.spectrum(f),
+        }
+    }
+
+    fn high_frequency_limit(&self) -> f64 {
+        match self {
+            Lin::Spm(l) => l.high_frequency_limit(),
+            Lin::Spme(l) => l.high_frequency_limit(),
+        }
+    }
+}
+
 fn load(path: &Path) -> Result<Battery, i32> {
     let loaded = crate::meshless::load(
         path,
@@ -108,9 +132,9 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    if b.model != "spm" {
+    if b.model != "spm" && b.model != "spme" {
         eprintln!(
-            "error: {}: [physics] model = \"{}\": only the SPM is linearised so far (set model = \"spm\"; SPMe and DFN impedance are not implemented)",
+            "error: {}: [physics] model = \"{}\": only the SPM and SPMe are linearised so far (set model = \"spm\" or \"spme\"; DFN impedance is not implemented)",
             a.deck.display(),
             b.model
         );
@@ -123,19 +147,30 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
             return EXIT_INVALID;
         }
     };
-    let lin = match a.soc {
-        Some(soc) => SpmImpedance::at_soc(&b.params, soc, b.points.r_n)
-            .map_err(|e| format!("--soc {soc}: {e}")),
-        None => {
-            let (x, y) = b.initial;
-            SpmImpedance::at_stoichiometries(&b.params, x, y, b.points.r_n)
-                .map_err(|e| format!("{}: the deck's initial state: {e}", a.deck.display()))
+    let (x, y, whence) = match a.soc {
+        Some(soc) if (0.0..=1.0).contains(&soc) => {
+            let (x, y) = stoichiometries_at_soc(&b.params, soc);
+            (x, y, format!("--soc {soc}"))
         }
+        Some(soc) => {
+            eprintln!("error: --soc {soc}: expected a state of charge in [0, 1]");
+            return EXIT_INVALID;
+        }
+        None => (
+            b.initial.0,
+            b.initial.1,
+            format!("{}: the deck's initial state", a.deck.display()),
+        ),
+    };
+    let lin = if b.model == "spm" {
+        SpmImpedance::at_stoichiometries(&b.params, x, y, b.points.r_n).map(Lin::Spm)
+    } else {
+        SpmeImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Spme)
     };
     let lin = match lin {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {whence}: {e}");
             return EXIT_INVALID;
         }
     };
@@ -155,10 +190,10 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return EXIT_RUN_FAILED;
             }
-            let (x, y) = lin.stoichiometries;
             println!(
-                "{}: SPM ({}, {} cells per particle) at rest, x = {x:.4}, y = {y:.4}: {} frequencies {} .. {} Hz, R_ct = {:.6e} ohm -> {}",
+                "{}: {} ({}, {} cells per particle) at rest, x = {x:.4}, y = {y:.4}: {} frequencies {} .. {} Hz, Z(inf) = {:.6e} ohm -> {}",
                 a.deck.display(),
+                b.model.to_uppercase(),
                 b.params.name,
                 b.points.r_n,
                 f.len(),

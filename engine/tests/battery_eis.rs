@@ -83,10 +83,14 @@ fn csv_matches_the_library() {
 fn bad_input_is_refused() {
     let dir = tempdir("battery_eis_bad");
     let spm = deck(&dir, "spm", false);
-    let spme = deck(&dir, "spme", false);
+    let dfn = deck(&dir, "dfn", false);
     let cases: [(&std::path::Path, &[&str], &str); 4] = [
-        (&spme, &[], "only the SPM is linearised"),
-        (&spm, &["--soc", "1.5"], "--soc 1.5"),
+        (&dfn, &[], "only the SPM and SPMe are linearised"),
+        (
+            &spm,
+            &["--soc", "1.5"],
+            "--soc 1.5: expected a state of charge in [0, 1]",
+        ),
         (&spm, &["--from", "0"], "--from: 0 is not a positive"),
         (&spm, &["--per-decade", "0"], "--per-decade"),
     ];
@@ -104,4 +108,38 @@ fn bad_input_is_refused() {
     assert_code(&out, 3, "bad deck");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml") && err.contains("model"), "{err}");
+}
+
+/// An SPMe deck gives the library's linearised SPMe (its mesh from `points`).
+#[test]
+fn spme_csv_matches_the_library() {
+    use galvana_physics::battery::impedance_spme::SpmeImpedance;
+    use galvana_physics::battery::spme::Points;
+    let dir = tempdir("battery_eis_spme");
+    let d = deck(&dir, "spme", false);
+    let out = battery_eis(&[
+        d.to_str().unwrap(),
+        "--soc",
+        "0.8",
+        "--from",
+        "100",
+        "--to",
+        "0.01",
+    ]);
+    assert_code(&out, 0, "battery-eis spme");
+    let s = data::parse_csv(&stdout(&out)).unwrap();
+    assert_eq!(s.f.len(), 41);
+    let pts = Points {
+        r_n: 24,
+        r_p: 24,
+        ..Points::default()
+    };
+    let lin = SpmeImpedance::at_soc(&chen2020(), 0.8, pts).unwrap();
+    for (f, z) in s.f.iter().zip(&s.z) {
+        let want = lin.z(*f);
+        assert!(
+            (*z - want).abs() < 1e-9 * want.abs(),
+            "{f} Hz: {z:?} vs {want:?}"
+        );
+    }
 }
