@@ -4,6 +4,7 @@
 // Index loops over several parallel arrays read better than zipped iterators in numerical kernels.
 #![allow(clippy::needless_range_loop)]
 
+pub mod battery_eis;
 pub mod battery_run;
 pub mod battery_sweep;
 pub mod calibration_io;

@@ -75,6 +75,8 @@ enum Cmd {
     Example { name: String },
     /// Fit an equivalent circuit to an impedance spectrum CSV (docs/eis.md).
     FitEis(galvana_engine::fit_eis::FitEisArgs),
+    /// Small-signal impedance spectrum of a battery deck's cell at rest (docs/battery.md).
+    BatteryEis(galvana_engine::battery_eis::BatteryEisArgs),
     /// Steps, cycles, capacities, coulombic efficiency and pulse resistance of a cycler
     /// export (docs/instruments.md, "Cycling analysis").
     Cycles(galvana_engine::cycles::CyclesArgs),
@@ -132,6 +134,7 @@ fn main() {
         }
         Cmd::Example { name } => galvana_engine::cli::example(&name),
         Cmd::FitEis(a) => galvana_engine::fit_eis::fit_eis(&a),
+        Cmd::BatteryEis(a) => galvana_engine::battery_eis::battery_eis(&a),
         Cmd::Cycles(a) => galvana_engine::cycles::cycles(&a),
         Cmd::Import {
             file,

@@ -93,7 +93,7 @@ impl Electrolyte {
 
     /// Electrolyte current density at the cell centres for cell current density `i` [A/m²]
     /// (uniform reaction in each electrode: linear there, constant in the separator).
-    fn i_e(&self, p: &ParameterSet, i: f64) -> Vec<f64> {
+    pub(crate) fn i_e(&self, p: &ParameterSet, i: f64) -> Vec<f64> {
         let ln = p.neg.thickness;
         let lp = p.pos.thickness;
         (0..self.len())

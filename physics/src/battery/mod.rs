@@ -7,6 +7,8 @@ pub mod deck;
 pub mod dfn;
 pub mod electrolyte;
 pub mod experiment;
+pub mod impedance;
+pub mod impedance_spme;
 pub mod params;
 pub mod profile;
 pub mod runner;
