@@ -96,7 +96,10 @@ fn registers_expected_types() {
         reg.meshless,
         vec!["battery", "biot_savart", "quench", "cryostat"]
     );
-    assert_eq!(reg.types(SectionKind::Postprocessor), vec!["line", "plane", "points", "mesh"]);
+    assert_eq!(
+        reg.types(SectionKind::Postprocessor),
+        vec!["line", "plane", "points", "mesh"]
+    );
     assert_eq!(
         reg.types(SectionKind::Bc),
         vec![
