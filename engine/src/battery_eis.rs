@@ -184,13 +184,13 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
     }
     let text = csv(&f, &z);
     match &a.to_csv {
-        None => print!("{text}"),
+        None => crate::say_raw!("{text}"),
         Some(path) => {
             if let Err(e) = write_atomic(path, text.as_bytes()) {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return EXIT_RUN_FAILED;
             }
-            println!(
+            crate::say!(
                 "{}: {} ({}, {} cells per particle) at rest, x = {x:.4}, y = {y:.4}: {} frequencies {} .. {} Hz, Z(inf) = {:.6e} ohm -> {}",
                 a.deck.display(),
                 b.model.to_uppercase(),

@@ -47,7 +47,7 @@ pub fn check(path: &Path) -> Option<i32> {
         Ok((deck, b)) if deck.fixed.contains_key("calibration") => {
             match crate::calibration_run::plan(&deck, &b) {
                 Some(Ok((cal, m))) => {
-                    println!("{}", crate::calibration_run::check_line(path, &cal, &m));
+                    crate::say!("{}", crate::calibration_run::check_line(path, &cal, &m));
                     EXIT_OK
                 }
                 Some(Err(d)) => report(path, &[d]),
@@ -59,7 +59,7 @@ pub fn check(path: &Path) -> Option<i32> {
                 Some(Ok(s)) => format!(", a sweep of {} cells", s.cells.len()),
                 _ => String::new(),
             };
-            println!(
+            crate::say!(
                 "{}: ok (battery: {} with {}, {} experiment step(s){cells})",
                 path.display(),
                 b.model,
@@ -135,7 +135,7 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
     let device = session.device.clone();
     let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);
     if !args.quiet {
-        println!(
+        crate::say!(
             "Battery: {} ({}), {} step(s), points x {}/{}/{} r {}",
             battery.model,
             battery.params.name,
@@ -177,7 +177,7 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
                     json!({"fraction": (k + 1) as f64 / n as f64, "eta_s": 0.0, "reason": reason}),
                 );
                 if !args.quiet {
-                    println!("  step {k}: {reason}");
+                    crate::say!("  step {k}: {reason}");
                 }
             }
             let text = csv(out);
@@ -239,7 +239,7 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
     if code != EXIT_OK {
         eprintln!("error: {message}");
     } else if !args.quiet {
-        println!("Results in {}", dir.display());
+        crate::say!("Results in {}", dir.display());
     }
     code
 }

@@ -147,7 +147,7 @@ pub fn run(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diag
     let n = sweep.cells.len();
     let (rank, size) = (comm.rank(), comm.size());
     if let (Some(s), false) = (&session, args.quiet) {
-        println!(
+        crate::say!(
             "Battery sweep: {} ({}), {n} cells over {} ({}), {size} rank(s) x {threads} thread(s)",
             base.model,
             base.params.name,
@@ -300,7 +300,7 @@ fn finish(
     if code != EXIT_OK {
         eprintln!("error: {message}");
     } else if !args.quiet {
-        println!(
+        crate::say!(
             "{message}; {:.2} cells/s. Results in {}",
             n as f64 / wall.max(1e-9),
             session.dir.display()

@@ -120,7 +120,7 @@ pub fn run(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diag
     };
     let quiet = args.quiet || !comm.is_root();
     if !quiet {
-        println!(
+        crate::say!(
             "Calibration: {} parameter(s) on {} points, {} rank(s) x {threads} thread(s)",
             cal.params.len(),
             model.points(),
@@ -161,7 +161,7 @@ pub fn run(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diag
             );
         }
         if !quiet {
-            println!("  LM {:3}: cost {:.6e}", it.iteration, it.cost);
+            crate::say!("  LM {:3}: cost {:.6e}", it.iteration, it.cost);
         }
     });
     let lsq = match lsq {
@@ -276,9 +276,9 @@ pub fn run(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diag
         format!("{summary:#}\n").as_bytes(),
     );
     if !args.quiet {
-        print!("{}", table(&cal.params, &lsq, q.as_deref()));
+        crate::say_raw!("{}", table(&cal.params, &lsq, q.as_deref()));
         if code == EXIT_OK {
-            println!("Results in {}", dir.display());
+            crate::say!("Results in {}", dir.display());
         }
     }
     if code != EXIT_OK {

@@ -66,7 +66,7 @@ pub fn check(deck: &Path) -> i32 {
             for w in &d.warnings {
                 eprintln!("{w}");
             }
-            println!(
+            crate::say!(
                 "{}: ok ({} cells, {} vertices, boundaries: {})",
                 deck.display(),
                 mesh.num_cells(),
@@ -90,13 +90,13 @@ pub fn check(deck: &Path) -> i32 {
 pub fn example(name: &str) -> i32 {
     if name == "list" {
         for (n, _) in EXAMPLES {
-            println!("{n}");
+            crate::say!("{n}");
         }
         return EXIT_OK;
     }
     match EXAMPLES.iter().find(|(n, _)| *n == name) {
         Some((_, text)) => {
-            print!("{text}");
+            crate::say_raw!("{text}");
             EXIT_OK
         }
         None => {
@@ -282,7 +282,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
                         .map_err(|d| format!("the deck stored in {} no longer checks: {}", meta.path.display(), d.first().map(|x| x.to_string()).unwrap_or_default()))?;
                     let (safe, unsafe_) = crate::restart::deck_changes(&old, &deck);
                     for c in &safe {
-                        println!("Restart: deck change accepted: {c}");
+                        crate::say!("Restart: deck change accepted: {c}");
                     }
                     if !unsafe_.is_empty() {
                         if args.force {
@@ -368,7 +368,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
             Some(gpu) => {
                 let (l, notice) = linear.on_device(gpu);
                 if let Some(n) = notice.filter(|_| root && !args.quiet) {
-                    println!("Notice: {n}");
+                    crate::say!("Notice: {n}");
                 }
                 l
             }
@@ -377,7 +377,7 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
         let ndofs = assembler.space.n_global();
         unknowns = ndofs;
         if root && !args.quiet {
-            println!(
+            crate::say!(
                 "Galvana {}: {} on {} rank(s), {} unknowns, linear solver {}, device {}",
                 env!("CARGO_PKG_VERSION"),
                 args.deck.display(),
@@ -522,8 +522,8 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
         } else if code == crate::restart::EXIT_CHECKPOINTED {
             eprintln!("{message}");
         }
-        println!("{}", timings.table(wall, comm.comm_seconds()));
-        println!("Results in {}", dir.display());
+        crate::say!("{}", timings.table(wall, comm.comm_seconds()));
+        crate::say!("Results in {}", dir.display());
     }
     code
 }
@@ -532,22 +532,23 @@ fn run_in(comm: &Comm, args: &RunArgs) -> i32 {
 pub fn checkpoint_inspect(path: &Path) -> i32 {
     match crate::io::checkpoint::verify(path) {
         Ok(m) => {
-            println!("checkpoint  {}", m.path.display());
-            println!("step        {}", m.step);
-            println!("time        {:.9e} s", m.time);
-            println!("written by  Galvana {} on {} rank(s)", m.version, m.ranks);
-            println!(
+            crate::say!("checkpoint  {}", m.path.display());
+            crate::say!("step        {}", m.step);
+            crate::say!("time        {:.9e} s", m.time);
+            crate::say!("written by  Galvana {} on {} rank(s)", m.version, m.ranks);
+            crate::say!(
                 "unknowns    {} per field, {} time level(s)",
-                m.num_dofs, m.levels
+                m.num_dofs,
+                m.levels
             );
-            println!("deck        sha256 {}", m.deck_sha256);
+            crate::say!("deck        sha256 {}", m.deck_sha256);
             for (name, n, ok) in &m.datasets {
-                println!(
+                crate::say!(
                     "  {name:<28} {n:>12} values  checksum {}",
                     if *ok { "ok" } else { "MISMATCH" }
                 );
             }
-            println!("status      valid");
+            crate::say!("status      valid");
             EXIT_OK
         }
         Err(e) => {
@@ -582,12 +583,13 @@ pub fn checkpoint_list(dir: &Path) -> i32 {
         match crate::io::checkpoint::verify(p) {
             Ok(m) => {
                 any_valid = true;
-                println!(
+                crate::say!(
                     "{name:<24} step {step:>8}  t = {:.6e} s  {} rank(s)  valid{mark}",
-                    m.time, m.ranks
+                    m.time,
+                    m.ranks
                 );
             }
-            Err(e) => println!("{name:<24} step {step:>8}  DAMAGED{mark}: {e}"),
+            Err(e) => crate::say!("{name:<24} step {step:>8}  DAMAGED{mark}: {e}"),
         }
     }
     if any_valid {

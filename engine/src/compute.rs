@@ -127,14 +127,14 @@ pub fn select(
         };
     }
     if sel.gpu.is_some() && !quiet {
-        println!(
+        crate::say!(
             "Rank {} (node-local {local_rank} of {local_size}): {}",
             comm.rank(),
             sel.label
         );
     }
     if let Some(n) = sel.notice.as_deref().filter(|_| comm.is_root() && !quiet) {
-        println!("Notice: {n}");
+        crate::say!("Notice: {n}");
     }
     Ok(sel)
 }

@@ -30,7 +30,7 @@ pub fn check(path: &Path) -> Option<i32> {
     Some(match load(path)? {
         Ok((_, m)) => {
             let n = &m.network;
-            println!(
+            crate::say!(
                 "{}: ok (cryostat: {} bodies, {} links, {} stages, {} loads)",
                 path.display(),
                 n.nodes
@@ -195,7 +195,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         if !args.quiet {
             for (i, (name, _)) in net.nodes.iter().enumerate() {
                 if let Some(b) = net.body(i) {
-                    println!(
+                    crate::say!(
                         "{name}: {:.2} K after {:.4e} s; target {} reached {}",
                         t.rows.last().map_or(f64::NAN, |r| r.temperatures[i]),
                         m.settings.end_time,
@@ -218,9 +218,11 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
                 .iter()
                 .position(|x| x.stage.name == st.stage.name)
                 .unwrap_or(0);
-            println!(
+            crate::say!(
                 "steady: stage {} carries {:.4} W at {:.3} K",
-                st.stage.name, s.powers[k], s.temperatures[st.node]
+                st.stage.name,
+                s.powers[k],
+                s.temperatures[st.node]
             );
         }
     }
@@ -266,7 +268,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     if code != EXIT_OK {
         eprintln!("error: {message}");
     } else if !args.quiet {
-        println!("Results in {}", dir.display());
+        crate::say!("Results in {}", dir.display());
     }
     Some(code)
 }

@@ -93,7 +93,7 @@ pub fn cycles(a: &CyclesArgs) -> i32 {
             return EXIT_INVALID;
         }
     };
-    println!(
+    crate::say!(
         "{name}: {} rows, {} steps, {} cycles (numbered by {}), rest below {:.3e} A",
         ds.rows(),
         an.steps.len(),
@@ -102,13 +102,15 @@ pub fn cycles(a: &CyclesArgs) -> i32 {
         an.rest_current
     );
     for n in &an.notes {
-        println!("note: {n}");
+        crate::say!("note: {n}");
     }
-    println!("cycle  charge_mAh  discharge_mAh  CE_%     energy_eff_%  V_ch    V_dis   complete");
+    crate::say!(
+        "cycle  charge_mAh  discharge_mAh  CE_%     energy_eff_%  V_ch    V_dis   complete"
+    );
     for c in &an.cycles {
         let (vc, vd) = c.mean_potentials();
         let v = |x: Option<f64>| x.map(|y| format!("{y:.4}")).unwrap_or_else(|| "-".into());
-        println!(
+        crate::say!(
             "{:5}  {:10.5}  {:13.5}  {:7}  {:12}  {:6}  {:6}  {}",
             c.number,
             1e3 * c.charge_ah,
@@ -127,7 +129,7 @@ pub fn cycles(a: &CyclesArgs) -> i32 {
             s.sort_by(f64::total_cmp);
             s[s.len() / 2]
         };
-        println!(
+        crate::say!(
             "{} current steps; median resistance at the first sample {:.4e} ohm (table in --to .json)",
             ri.len(),
             med

@@ -142,7 +142,7 @@ pub fn build(
     }
     if comm.is_root() {
         if let Some(l) = el.debye_length() {
-            println!("Debye length of the bulk electrolyte: {l:.4e} m");
+            crate::say!("Debye length of the bulk electrolyte: {l:.4e} m");
         }
     }
     let kernel = Box::new(electrochem::NernstPlanck::new(el.clone()));

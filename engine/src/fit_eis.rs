@@ -78,7 +78,7 @@ pub fn fit_eis(a: &FitEisArgs) -> i32 {
             return EXIT_INVALID;
         }
     };
-    print!("{}", report::fit_table(c.text(), &r, s.f.len()));
+    crate::say_raw!("{}", report::fit_table(c.text(), &r, s.f.len()));
     let mut code = EXIT_OK;
     if r.stop == Stop::MaxIter {
         eprintln!(
@@ -91,7 +91,7 @@ pub fn fit_eis(a: &FitEisArgs) -> i32 {
         let o = LinKkOptions::default();
         match lin_kk(&s.f, &s.z, &o) {
             Ok(k) => {
-                println!("\n{}", report::lin_kk_summary(&k, o.rms_tol, o.max_tol));
+                crate::say!("\n{}", report::lin_kk_summary(&k, o.rms_tol, o.max_tol));
                 if !k.pass {
                     code = EXIT_RUN_FAILED;
                 }

@@ -78,7 +78,7 @@ pub fn import(a: &ImportArgs) -> i32 {
         return EXIT_RUN_FAILED;
     }
     let cols: Vec<&str> = ds.columns().map(|c| c.0.name()).collect();
-    println!(
+    crate::say!(
         "{}: {} rows ({}) from {} -> {}",
         a.file.display(),
         ds.rows(),

@@ -4,6 +4,25 @@
 // Index loops over several parallel arrays read better than zipped iterators in numerical kernels.
 #![allow(clippy::needless_range_loop)]
 
+/// `println!` that carries on when standard output is closed: `galvana run deck | head` must
+/// not kill a run (Rust's `println!` panics on a broken pipe). Diagnostics go to stderr.
+#[macro_export]
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `print!` that carries on when standard output is closed (see [`say!`]).
+#[macro_export]
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 pub mod battery_eis;
 pub mod battery_run;
 pub mod battery_sweep;

@@ -55,7 +55,7 @@ pub fn check(path: &Path) -> Option<i32> {
     Some(match load(path)? {
         Ok((_, m)) => {
             let n: usize = m.targets.iter().map(|t| t.points.len()).sum();
-            println!(
+            crate::say!(
                 "{}: ok (biot_savart: {} coil(s), {} target(s), {n} point(s))",
                 path.display(),
                 m.coils.len(),
@@ -243,7 +243,7 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
     });
     let threads = ranks.threads(model.threads);
     if root && !args.quiet {
-        println!(
+        crate::say!(
             "Biot–Savart: {} coil(s), {} target(s), {} rank(s) × {threads} thread(s)",
             model.coils.len(),
             model.targets.len(),
@@ -289,7 +289,7 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
             json!({"fraction": (k + 1) as f64 / nt as f64, "eta_s": 0.0, "target": t.name}),
         );
         if !args.quiet {
-            println!(
+            crate::say!(
                 "  {} `{}`: {} point(s), peak |B| {pk:.6e} T",
                 t.kind,
                 t.name,
@@ -363,7 +363,7 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
     if code != EXIT_OK {
         eprintln!("error: {message}");
     } else if !args.quiet {
-        println!("Results in {}", session.dir.display());
+        crate::say!("Results in {}", session.dir.display());
     }
     ranks.agree(code)
 }

@@ -126,7 +126,7 @@ fn main() {
         Cmd::Campaign(a) => galvana_scheduler::cli::campaign(&a),
         Cmd::Usage(a) => galvana_scheduler::cli::usage(&a),
         Cmd::Docs => {
-            print!(
+            galvana_engine::say_raw!(
                 "{}",
                 galvana_decks::reference_markdown(&galvana_engine::setup::registry())
             );

@@ -96,7 +96,7 @@ impl Session {
             }
         };
         if let Some(n) = sel.notice.as_deref().filter(|_| !args.quiet) {
-            println!("Notice: {n}");
+            crate::say!("Notice: {n}");
         }
         let explicit = args
             .output
@@ -133,7 +133,7 @@ impl Session {
     pub fn cpu_only(&mut self, why: &str, quiet: bool) {
         if let Some(g) = self.gpu.take() {
             if !quiet {
-                println!(
+                crate::say!(
                     "Notice: {why}; computing on the CPU (cuda:{} left idle)",
                     g.ordinal
                 );

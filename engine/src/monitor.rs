@@ -70,7 +70,7 @@ impl Monitor {
     /// A restarted run continues the stream: this event says from where.
     pub fn restart(&mut self, step: u64, time: f64, path: &str) {
         if self.root && self.console {
-            println!(
+            crate::say!(
                 "Restarting from {path} (step {step}, t = {} s)",
                 sci(time, 6)
             );
@@ -113,7 +113,7 @@ impl Monitor {
 
     pub fn step(&mut self, step: u64, time: f64, dt: f64) {
         if self.root && self.console {
-            println!(
+            crate::say!(
                 "Time step {step}, time = {} s, dt = {} s",
                 sci(time, 6),
                 sci(dt, 6)
@@ -124,7 +124,7 @@ impl Monitor {
 
     pub fn nonlinear(&mut self, step: u64, it: usize, norm: f64, rel: f64) {
         if self.root && self.console {
-            println!("{it:3} Newton |R| = {}", sci(norm, 6));
+            crate::say!("{it:3} Newton |R| = {}", sci(norm, 6));
         }
         self.emit(
             "nonlinear",
@@ -134,7 +134,7 @@ impl Monitor {
 
     pub fn linear(&mut self, step: u64, nl_it: usize, it: usize, norm: f64) {
         if self.root && self.ksp_console {
-            println!("    {it:3} KSP Residual norm {}", sci(norm, 6));
+            crate::say!("    {it:3} KSP Residual norm {}", sci(norm, 6));
         }
         self.emit(
             "linear",
@@ -144,7 +144,7 @@ impl Monitor {
 
     pub fn linear_summary(&mut self, its: usize, norm: f64, reason: &str) {
         if self.root && self.console {
-            println!(
+            crate::say!(
                 "      Linear solve {reason} in {its} iterations, |r| = {}",
                 sci(norm, 3)
             );
@@ -160,7 +160,7 @@ impl Monitor {
         let w = self.wall();
         if self.root && self.console && (w - self.last_progress >= 2.0 || fraction >= 1.0) {
             self.last_progress = w;
-            println!(
+            crate::say!(
                 "Progress {:5.1}%  elapsed {:.1} s  ETA {:.1} s",
                 100.0 * fraction,
                 w,

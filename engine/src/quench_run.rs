@@ -29,7 +29,7 @@ pub fn load(path: &Path) -> Option<Result<(Deck, Model), Vec<Diagnostic>>> {
 pub fn check(path: &Path) -> Option<i32> {
     Some(match load(path)? {
         Ok((_, m)) => {
-            println!(
+            crate::say!(
                 "{}: ok (quench: {}, {:.4e} T/A from {})",
                 path.display(),
                 m.conductor.surface.name(),
@@ -93,7 +93,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
         }
     }
     if let (Ok(mg), false) = (&marg, args.quiet) {
-        println!(
+        crate::say!(
             "Load line ({}): short-sample {:.1} A at {:.3} T; operating at {:.1} % of it, T_cs {:.3} K (margin {:.3} K)",
             c.surface.name(),
             mg.short_sample.current,
@@ -133,7 +133,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
             failure = Some(format!("cannot write quench.csv: {e}"));
         }
         if !args.quiet {
-            println!(
+            crate::say!(
                 "Quench: detected at {} s, switch at {} s; hot spot {:.1} K, MIITs {:.4e} A²s, {} steps",
                 o.t_detect.map_or("never".into(), |t| format!("{t:.4}")),
                 o.t_switch.map_or("never".into(), |t| format!("{t:.4}")),
@@ -201,7 +201,7 @@ pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     if code != EXIT_OK {
         eprintln!("error: {message}");
     } else if !args.quiet {
-        println!("Results in {}", dir.display());
+        crate::say!("Results in {}", dir.display());
     }
     Some(code)
 }

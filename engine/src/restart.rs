@@ -164,7 +164,7 @@ impl StepHook for CheckpointHook<'_> {
         )?;
         monitor.checkpoint(ts.st.step, &path.display().to_string());
         if comm.is_root() && monitor.console {
-            println!(
+            crate::say!(
                 "Checkpoint written: {} (step {}, t = {:.6e} s)",
                 path.display(),
                 ts.st.step,

@@ -288,9 +288,10 @@ pub fn build_problem(
                 cell_part: cell_part.clone(),
             },
         );
-        println!(
+        crate::say!(
             "Partition ({partitioner}, {parts} parts): imbalance {:.3}, edge cut {} cell faces",
-            q.imbalance, q.edge_cut
+            q.imbalance,
+            q.edge_cut
         );
     }
     let Physics {

@@ -455,7 +455,7 @@ impl Driver<'_> {
                                 continue;
                             }
                             if comm.is_root() && self.monitor.console {
-                                println!("Stopping: {why}");
+                                crate::say!("Stopping: {why}");
                             }
                             return Ok(RunResult {
                                 state: ts.st,
@@ -526,7 +526,7 @@ impl Driver<'_> {
                     } else {
                         res.reason.as_str()
                     };
-                    println!("  step rejected ({why}); retrying with dt = {new_dt:.6e} s");
+                    crate::say!("  step rejected ({why}); retrying with dt = {new_dt:.6e} s");
                 }
                 ts.dt = new_dt;
                 continue;
