@@ -3,9 +3,9 @@
 //! `cryostat.csv` (one row per step: node temperatures, link flows, stage powers),
 //! `residuals.jsonl` (`progress`, then `done`) and `summary.json`.
 
-use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
+use crate::cli::{write_atomic, RunArgs, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
-use crate::meshless::{report, Session};
+use crate::meshless::{report, root_only};
 use galvana_decks::{Deck, Diagnostic};
 use galvana_physics::cryostat::deck::{Mode, Model};
 use galvana_physics::cryostat::network::Node;
@@ -137,20 +137,8 @@ fn tables(n: &Network, steady: Option<&Steady>, tr: Option<&Transient>) -> Value
 
 /// `galvana run` of a cryostat deck; `None` if it is not one.
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
-    let loaded = load(&args.deck)?;
-    if !comm.is_root() {
-        return Some(if loaded.is_ok() {
-            EXIT_OK
-        } else {
-            EXIT_INVALID
-        });
-    }
-    let (deck, m) = match loaded {
+    let (deck, m, mut session) = match root_only(comm, args, load(&args.deck)?, "cryostat") {
         Ok(x) => x,
-        Err(d) => return Some(report(&args.deck, &d)),
-    };
-    let mut session = match Session::start(args, &deck, "cryostat") {
-        Ok(s) => s,
         Err(code) => return Some(code),
     };
     session.cpu_only("cryostat networks are a few nodes", args.quiet);

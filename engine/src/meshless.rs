@@ -65,6 +65,27 @@ pub fn report(path: &Path, diags: &[Diagnostic]) -> i32 {
     EXIT_INVALID
 }
 
+/// Start a run that needs one rank: the other ranks end at once (`Err(0)` when the deck
+/// loaded, `Err(3)` when not, rank 0 says why), and rank 0 reports a bad deck or opens the
+/// output session for `what`.
+pub fn root_only<M>(
+    comm: &crate::comm::Comm,
+    args: &RunArgs,
+    loaded: Result<(Deck, M), Vec<Diagnostic>>,
+    what: &str,
+) -> Result<(Deck, M, Session), i32> {
+    if !comm.is_root() {
+        return Err(if loaded.is_ok() {
+            crate::cli::EXIT_OK
+        } else {
+            EXIT_INVALID
+        });
+    }
+    let (deck, m) = loaded.map_err(|d| report(&args.deck, &d))?;
+    let session = Session::start(args, &deck, what)?;
+    Ok((deck, m, session))
+}
+
 /// The output side of a meshless run on rank 0.
 pub struct Session {
     pub dir: PathBuf,

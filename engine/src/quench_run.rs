@@ -3,9 +3,9 @@
 //! `load_line.csv` (Ic(B) at the operating temperature and the load line), `quench.csv` (one row
 //! per time step), `residuals.jsonl` (`progress`, then `done`) and `summary.json`.
 
-use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
+use crate::cli::{write_atomic, RunArgs, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
-use crate::meshless::{report, Session};
+use crate::meshless::{report, root_only};
 use galvana_decks::{Deck, Diagnostic};
 use galvana_physics::quench::deck::Model;
 use galvana_physics::quench::run as run_quench;
@@ -63,20 +63,8 @@ fn load_line_csv(m: &Model) -> String {
 
 /// `galvana run` of a quench deck; `None` if it is not one.
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
-    let loaded = load(&args.deck)?;
-    if !comm.is_root() {
-        return Some(if loaded.is_ok() {
-            EXIT_OK
-        } else {
-            EXIT_INVALID
-        });
-    }
-    let (deck, m) = match loaded {
+    let (deck, m, mut session) = match root_only(comm, args, load(&args.deck)?, "quench") {
         Ok(x) => x,
-        Err(d) => return Some(report(&args.deck, &d)),
-    };
-    let mut session = match Session::start(args, &deck, "quench") {
-        Ok(s) => s,
         Err(code) => return Some(code),
     };
     let (dir, t0) = (session.dir.clone(), session.t0);
