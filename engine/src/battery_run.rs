@@ -75,49 +75,43 @@ pub fn check(path: &Path) -> Option<i32> {
 /// `galvana run` of a battery deck; `None` if it is not one.
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     let loaded = load(&args.deck)?;
+    Some(dispatch(comm, args, loaded))
+}
+
+/// Run a loaded battery deck: a calibration, a sweep or one cell.
+fn dispatch(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>) -> i32 {
     if let Ok((deck, _)) = &loaded {
         if deck.fixed.contains_key("calibration") {
-            return Some(crate::calibration_run::run(comm, args, loaded));
+            return crate::calibration_run::run(comm, args, loaded);
         }
         if deck.fixed.contains_key("sweep") {
-            return Some(crate::battery_sweep::run(comm, args, loaded));
+            return crate::battery_sweep::run(comm, args, loaded);
         }
     }
     if !comm.is_root() {
         // One cell, one rank: the others have nothing to do.
-        return Some(if loaded.is_ok() {
+        return if loaded.is_ok() {
             EXIT_OK
         } else {
             EXIT_INVALID
-        });
+        };
     }
-    Some(run_root(args, loaded, comm.size()))
+    run_root(args, loaded, comm.size())
 }
 
-/// Set by the MPI launchers (Open MPI, MPICH/Hydra, PMIx, Slurm's srun): this process is one
-/// rank of several, so MPI must be initialised.
-const LAUNCHER_VARS: &[&str] = &[
-    "OMPI_COMM_WORLD_SIZE",
-    "PMI_SIZE",
-    "PMI_RANK",
-    "PMIX_RANK",
-    "SLURM_STEP_ID",
-];
-
 /// `galvana run` of a battery deck without initialising MPI (which alone can take seconds),
-/// when no launcher started this process and no `field_times` need the HDF5 writer (parallel
-/// HDF5 wants MPI); `None` otherwise, and the MPI path runs the deck as before.
+/// when no launcher started this process and no `field_times` need the parallel HDF5 writer;
+/// `None` otherwise, and the MPI path runs the deck as before. Sweeps and calibrations run
+/// on a [`Comm::solo`]: their collectives are then the identity.
 pub fn run_without_mpi(args: &RunArgs) -> Option<i32> {
-    if LAUNCHER_VARS.iter().any(|v| std::env::var_os(v).is_some()) {
+    if Comm::launched() {
         return None;
     }
     let loaded = load(&args.deck)?;
-    // Sweeps gather over ranks; field_times need parallel HDF5.
-    if matches!(&loaded, Ok((d, b)) if !b.field_times.is_empty() || d.fixed.contains_key("sweep") || d.fixed.contains_key("calibration"))
-    {
+    if matches!(&loaded, Ok((_, b)) if !b.field_times.is_empty()) {
         return None;
     }
-    Some(run_root(args, loaded, 1))
+    Some(dispatch(&Comm::solo(), args, loaded))
 }
 
 /// The run itself, on the one rank that does it.

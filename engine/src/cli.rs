@@ -150,6 +150,16 @@ pub fn run(args: &RunArgs) -> i32 {
     if let Some(code) = crate::magnetics_run::run_without_mpi(args) {
         return code;
     }
+    // Quench and cryostat decks run on one rank: without a launcher, skip MPI entirely.
+    if !Comm::launched() {
+        let solo = Comm::solo();
+        if let Some(code) = crate::quench_run::run(&solo, args) {
+            return code;
+        }
+        if let Some(code) = crate::cryostat_run::run(&solo, args) {
+            return code;
+        }
+    }
     let Some(universe) = mpi::initialize() else {
         eprintln!("error: MPI could not be initialised");
         return EXIT_RUN_FAILED;

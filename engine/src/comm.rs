@@ -9,7 +9,8 @@ use std::time::Instant;
 
 /// The engine's communicator (MPI_COMM_WORLD).
 pub struct Comm {
-    world: SimpleCommunicator,
+    /// `None` for [`Comm::solo`]: one process that never initialised MPI.
+    world: Option<SimpleCommunicator>,
     rank: usize,
     size: usize,
     comm_seconds: Cell<f64>,
@@ -21,11 +22,49 @@ impl Comm {
         let rank = world.rank() as usize;
         let size = world.size() as usize;
         Self {
-            world,
+            world: Some(world),
             rank,
             size,
             comm_seconds: Cell::new(0.0),
         }
+    }
+
+    /// A world of one process without MPI: for serial runs that need no MPI library call
+    /// (singleton `MPI_Init` alone can take seconds). Every collective is then the identity;
+    /// [`Comm::world`] and [`Comm::raw`] are unavailable (parallel HDF5, PETSc need MPI).
+    pub fn solo() -> Self {
+        Self {
+            world: None,
+            rank: 0,
+            size: 1,
+            comm_seconds: Cell::new(0.0),
+        }
+    }
+
+    /// Whether an MPI launcher (Open MPI, MPICH/Hydra, PMIx, Slurm's srun) started this
+    /// process as one rank of several, so that MPI must be initialised.
+    pub fn launched() -> bool {
+        const LAUNCHER_VARS: &[&str] = &[
+            "OMPI_COMM_WORLD_SIZE",
+            "PMI_SIZE",
+            "PMI_RANK",
+            "PMIX_RANK",
+            "SLURM_STEP_ID",
+        ];
+        LAUNCHER_VARS.iter().any(|v| std::env::var_os(v).is_some())
+    }
+
+    /// Whether MPI was initialised for this communicator (false for [`Comm::solo`]).
+    pub fn has_mpi(&self) -> bool {
+        self.world.is_some()
+    }
+
+    /// The MPI world: callers that need it run only under [`Comm::new`]; the serial paths
+    /// that build a [`Comm::solo`] never reach HDF5 or PETSc.
+    fn mpi(&self) -> &SimpleCommunicator {
+        self.world
+            .as_ref()
+            .expect("Comm::solo has no MPI world: this path must initialise MPI")
     }
 
     pub fn rank(&self) -> usize {
@@ -38,11 +77,11 @@ impl Comm {
         self.rank == 0
     }
     pub fn world(&self) -> &SimpleCommunicator {
-        &self.world
+        self.mpi()
     }
     /// The raw MPI handle (for HDF5 and PETSc).
     pub fn raw(&self) -> mpi::ffi::MPI_Comm {
-        self.world.as_raw()
+        self.mpi().as_raw()
     }
 
     /// Seconds spent in communication so far.
@@ -64,7 +103,7 @@ impl Comm {
         }
         let mut y = 0.0;
         self.timed(|| {
-            self.world
+            self.mpi()
                 .all_reduce_into(&x, &mut y, SystemOperation::sum())
         });
         y
@@ -77,7 +116,7 @@ impl Comm {
         }
         let send = x.to_vec();
         self.timed(|| {
-            self.world
+            self.mpi()
                 .all_reduce_into(&send[..], x, SystemOperation::sum())
         });
     }
@@ -89,7 +128,7 @@ impl Comm {
         }
         let send = x.to_vec();
         self.timed(|| {
-            self.world
+            self.mpi()
                 .all_reduce_into(&send[..], x, SystemOperation::max())
         });
     }
@@ -100,7 +139,7 @@ impl Comm {
         }
         let mut y = 0.0;
         self.timed(|| {
-            self.world
+            self.mpi()
                 .all_reduce_into(&x, &mut y, SystemOperation::max())
         });
         y
@@ -116,7 +155,7 @@ impl Comm {
         }
         let mut y = 0u64;
         self.timed(|| {
-            self.world
+            self.mpi()
                 .all_reduce_into(&x, &mut y, SystemOperation::sum())
         });
         y
@@ -133,13 +172,13 @@ impl Comm {
             out[0] = x;
             return out;
         }
-        self.timed(|| self.world.all_gather_into(&x, &mut out[..]));
+        self.timed(|| self.mpi().all_gather_into(&x, &mut out[..]));
         out
     }
 
     pub fn barrier(&self) {
         if self.size > 1 {
-            self.timed(|| self.world.barrier());
+            self.timed(|| self.mpi().barrier());
         }
     }
 
@@ -150,7 +189,7 @@ impl Comm {
         if self.size == 1 {
             return (0, 1);
         }
-        let node = self.timed(|| self.world.split_shared(self.rank as i32));
+        let node = self.timed(|| self.mpi().split_shared(self.rank as i32));
         (node.rank() as usize, node.size() as usize)
     }
 
@@ -159,7 +198,7 @@ impl Comm {
         if self.size == 1 {
             return s.to_string();
         }
-        let root = self.world.process_at_rank(0);
+        let root = self.mpi().process_at_rank(0);
         let mut len = s.len() as u64;
         root.broadcast_into(&mut len);
         let mut buf = if self.rank == 0 {
@@ -177,7 +216,7 @@ impl Comm {
             return Some(vec![bytes.to_vec()]);
         }
         use mpi::datatype::PartitionMut;
-        let root = self.world.process_at_rank(0);
+        let root = self.mpi().process_at_rank(0);
         let n = bytes.len() as i32;
         self.timed(|| {
             if self.rank != 0 {
@@ -216,6 +255,6 @@ impl Comm {
         if self.size == 1 {
             return 1;
         }
-        self.world.split_shared(self.rank as i32).size().max(1) as usize
+        self.mpi().split_shared(self.rank as i32).size().max(1) as usize
     }
 }

@@ -134,20 +134,11 @@ fn slice(p: &Points, lo: usize, hi: usize) -> Points {
     }
 }
 
-/// Set by the MPI launchers (Open MPI, MPICH/Hydra, PMIx, Slurm's srun).
-const LAUNCHER_VARS: &[&str] = &[
-    "OMPI_COMM_WORLD_SIZE",
-    "PMI_SIZE",
-    "PMI_RANK",
-    "PMIX_RANK",
-    "SLURM_STEP_ID",
-];
-
 /// `galvana run` of a biot_savart deck without initialising MPI, when no launcher started this
 /// process (one rank: nothing to distribute); `None` if it is not a biot_savart deck or a
 /// launcher did start it.
 pub fn run_without_mpi(args: &RunArgs) -> Option<i32> {
-    if LAUNCHER_VARS.iter().any(|v| std::env::var_os(v).is_some()) {
+    if Comm::launched() {
         return None;
     }
     let loaded = load(&args.deck)?;
