@@ -71,7 +71,8 @@ pub fn import(a: &ImportArgs) -> i32 {
     };
     let res = match out {
         Out::Csv => galvana_instruments::csv_out::write_csv(&ds, &a.to).map_err(|e| e.to_string()),
-        Out::H5 => write_h5_with_mpi(&a.to, &ds),
+        // Serial HDF5 calls need no MPI_Init, even in the parallel HDF5 build.
+        Out::H5 => write_h5(&a.to, &ds),
     };
     if let Err(e) = res {
         eprintln!("error: cannot write {}: {e}", a.to.display());
@@ -87,14 +88,6 @@ pub fn import(a: &ImportArgs) -> i32 {
         a.to.display()
     );
     EXIT_OK
-}
-
-/// galvana-h5 is the parallel HDF5 build: initialise MPI (a singleton world) around the write.
-fn write_h5_with_mpi(path: &Path, ds: &Dataset) -> Result<(), String> {
-    let universe = mpi::initialize();
-    let r = write_h5(path, ds);
-    drop(universe);
-    r
 }
 
 /// The HDF5 group name of a dataset: the source file's stem, with `/` and `.` replaced.
