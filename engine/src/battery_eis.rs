@@ -1,6 +1,6 @@
 //! `galvana battery-eis DECK --soc 0.5 --from 1e4 --to 1e-3 --per-decade 10 --to-csv out.csv`:
-//! the small-signal impedance spectrum of a battery deck's cell model (SPM or SPMe) at rest at
-//! one SOC (physics/src/battery/impedance.rs, impedance_spme.rs), written as the normalised dataset columns
+//! the small-signal impedance spectrum of a battery deck's cell model (SPM, SPMe or DFN) at rest
+//! at one SOC (physics/src/battery/impedance.rs, impedance_spme.rs, impedance_dfn.rs), written as the normalised dataset columns
 //! `frequency_Hz,z_real_ohm,z_imag_ohm` (potentiostat sign: Re Z > 0, Im Z < 0 when
 //! capacitive), so `galvana fit-eis` and calibration decks read it. See docs/battery.md.
 
@@ -9,6 +9,7 @@ use crate::meshless::report;
 use galvana_decks::Deck;
 use galvana_physics::battery::deck::Battery;
 use galvana_physics::battery::impedance::SpmImpedance;
+use galvana_physics::battery::impedance_dfn::DfnImpedance;
 use galvana_physics::battery::impedance_spme::SpmeImpedance;
 use galvana_physics::battery::params::stoichiometries_at_soc;
 use galvana_physics::calibration::eis::C64;
@@ -74,6 +75,7 @@ pub fn csv(f: &[f64], z: &[C64]) -> String {
 enum Lin {
     Spm(SpmImpedance),
     Spme(SpmeImpedance),
+    Dfn(DfnImpedance),
 }
 
 impl Lin {
@@ -81,6 +83,7 @@ impl Lin {
         match self {
             Lin::Spm(l) => l.spectrum(f),
             Lin::Spme(l) => l.spectrum(f),
+            Lin::Dfn(l) => l.spectrum(f),
         }
     }
 
@@ -88,6 +91,7 @@ impl Lin {
         match self {
             Lin::Spm(l) => l.high_frequency_limit(),
             Lin::Spme(l) => l.high_frequency_limit(),
+            Lin::Dfn(l) => l.high_frequency_limit(),
         }
     }
 }
@@ -132,9 +136,9 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    if b.model != "spm" && b.model != "spme" {
+    if !["spm", "spme", "dfn"].contains(&b.model.as_str()) {
         eprintln!(
-            "error: {}: [physics] model = \"{}\": only the SPM and SPMe are linearised so far (set model = \"spm\" or \"spme\"; DFN impedance is not implemented)",
+            "error: {}: [physics] model = \"{}\": only the SPM, SPMe and DFN are linearised (set model = \"spm\", \"spme\" or \"dfn\")",
             a.deck.display(),
             b.model
         );
@@ -162,10 +166,10 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
             format!("{}: the deck's initial state", a.deck.display()),
         ),
     };
-    let lin = if b.model == "spm" {
-        SpmImpedance::at_stoichiometries(&b.params, x, y, b.points.r_n).map(Lin::Spm)
-    } else {
-        SpmeImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Spme)
+    let lin = match b.model.as_str() {
+        "spm" => SpmImpedance::at_stoichiometries(&b.params, x, y, b.points.r_n).map(Lin::Spm),
+        "spme" => SpmeImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Spme),
+        _ => DfnImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Dfn),
     };
     let lin = match lin {
         Ok(l) => l,
