@@ -2,7 +2,8 @@
 //! the small-signal impedance spectrum of a battery deck's cell model (SPM, SPMe or DFN) at rest
 //! at one SOC (physics/src/battery/impedance.rs, impedance_spme.rs, impedance_dfn.rs), written as the normalised dataset columns
 //! `frequency_Hz,z_real_ohm,z_imag_ohm` (potentiostat sign: Re Z > 0, Im Z < 0 when
-//! capacitive), so `galvana fit-eis` and calibration decks read it. See docs/battery.md.
+//! capacitive), so `galvana fit-eis` and calibration decks read it; `--noise` adds seeded
+//! relative Gaussian noise for synthetic calibration data. See docs/battery.md.
 
 use crate::cli::{write_atomic, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::meshless::report;
@@ -13,6 +14,7 @@ use galvana_physics::battery::impedance_dfn::DfnImpedance;
 use galvana_physics::battery::impedance_spme::SpmeImpedance;
 use galvana_physics::battery::params::stoichiometries_at_soc;
 use galvana_physics::calibration::eis::C64;
+use galvana_physics::calibration::synthetic::noisy_spectrum;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `galvana battery-eis`.
@@ -33,6 +35,13 @@ pub struct BatteryEisArgs {
     /// Frequencies per decade (log-spaced).
     #[arg(long = "per-decade", default_value_t = 10)]
     pub per_decade: usize,
+    /// Relative Gaussian noise added to every Z (Z + |Z| σ (n_re + j n_im)), for synthetic
+    /// calibration data; 0: the exact spectrum.
+    #[arg(long, default_value_t = 0.0)]
+    pub noise: f64,
+    /// Seed of the noise's random numbers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// Output CSV (written atomically); without it the spectrum goes to standard output.
     #[arg(long = "to-csv")]
     pub to_csv: Option<PathBuf>,
@@ -144,6 +153,13 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
         );
         return EXIT_INVALID;
     }
+    if !(a.noise.is_finite() && a.noise >= 0.0) {
+        eprintln!(
+            "error: --noise {}: expected a relative standard deviation >= 0",
+            a.noise
+        );
+        return EXIT_INVALID;
+    }
     let f = match frequencies(a.from, a.to, a.per_decade) {
         Ok(f) => f,
         Err(e) => {
@@ -186,6 +202,11 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
         );
         return EXIT_RUN_FAILED;
     }
+    let z = if a.noise > 0.0 {
+        noisy_spectrum(&z, a.noise, a.seed)
+    } else {
+        z
+    };
     let text = csv(&f, &z);
     match &a.to_csv {
         None => crate::say_raw!("{text}"),
