@@ -84,7 +84,7 @@ fn bad_input_is_refused() {
     let dir = tempdir("battery_eis_bad");
     let spm = deck(&dir, "spm", false);
     let cases: [(&std::path::Path, &[&str], &str); 4] = [
-        (&spm, &["--noise", "-1"], "--noise -1: expected a relative"),
+        (&spm, &["--noise=-1"], "--noise -1: expected a relative"),
         (
             &spm,
             &["--soc", "1.5"],
