@@ -216,7 +216,7 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
                 return EXIT_RUN_FAILED;
             }
             crate::say!(
-                "{}: {} ({}, {} cells per particle) at rest, x = {x:.4}, y = {y:.4}: {} frequencies {} .. {} Hz, Z(inf) = {:.6e} ohm -> {}",
+                "{}: {} ({}, {} cells per particle) at rest, x = {x:.4}, y = {y:.4}: {} frequencies {} .. {} Hz, Z(inf) = {:.6e} ohm{} -> {}",
                 a.deck.display(),
                 b.model.to_uppercase(),
                 b.params.name,
@@ -225,6 +225,11 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
                 a.from,
                 a.to,
                 lin.high_frequency_limit(),
+                if a.noise > 0.0 {
+                    format!(", relative noise {} (seed {})", a.noise, a.seed)
+                } else {
+                    String::new()
+                },
                 path.display()
             );
         }

@@ -68,7 +68,7 @@ pub fn run(comm: &Comm, quick: bool, log: &dyn Fn(&str)) -> Result<Section, Stri
     let mut s = Section::new(
         "calibration",
         "calibration",
-        "Calibration: parameter recovery, analytic posterior, a real cycler export",
+        "Calibration: parameter recovery, analytic posterior, a real cycler export, physics-model EIS",
     );
     let threads =
         (std::thread::available_parallelism().map_or(1, |n| n.get()) / comm.size()).max(1);
