@@ -1,17 +1,20 @@
 //! `galvana battery-eis DECK --soc 0.5 --from 1e4 --to 1e-3 --per-decade 10 --to-csv out.csv`:
-//! the small-signal impedance spectrum of a battery deck's cell model (SPM or SPMe) at rest at
-//! one SOC (physics/src/battery/impedance.rs, impedance_spme.rs), written as the normalised dataset columns
+//! the small-signal impedance spectrum of a battery deck's cell model (SPM, SPMe or DFN) at rest
+//! at one SOC (physics/src/battery/impedance.rs, impedance_spme.rs, impedance_dfn.rs), written as the normalised dataset columns
 //! `frequency_Hz,z_real_ohm,z_imag_ohm` (potentiostat sign: Re Z > 0, Im Z < 0 when
-//! capacitive), so `galvana fit-eis` and calibration decks read it. See docs/battery.md.
+//! capacitive), so `galvana fit-eis` and calibration decks read it; `--noise` adds seeded
+//! relative Gaussian noise for synthetic calibration data. See docs/battery.md.
 
 use crate::cli::{write_atomic, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::meshless::report;
 use galvana_decks::Deck;
 use galvana_physics::battery::deck::Battery;
 use galvana_physics::battery::impedance::SpmImpedance;
+use galvana_physics::battery::impedance_dfn::DfnImpedance;
 use galvana_physics::battery::impedance_spme::SpmeImpedance;
 use galvana_physics::battery::params::stoichiometries_at_soc;
 use galvana_physics::calibration::eis::C64;
+use galvana_physics::calibration::synthetic::noisy_spectrum;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `galvana battery-eis`.
@@ -32,6 +35,13 @@ pub struct BatteryEisArgs {
     /// Frequencies per decade (log-spaced).
     #[arg(long = "per-decade", default_value_t = 10)]
     pub per_decade: usize,
+    /// Relative Gaussian noise added to every Z (Z + |Z| σ (n_re + j n_im)), for synthetic
+    /// calibration data; 0: the exact spectrum.
+    #[arg(long, default_value_t = 0.0)]
+    pub noise: f64,
+    /// Seed of the noise's random numbers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// Output CSV (written atomically); without it the spectrum goes to standard output.
     #[arg(long = "to-csv")]
     pub to_csv: Option<PathBuf>,
@@ -74,6 +84,7 @@ pub fn csv(f: &[f64], z: &[C64]) -> String {
 enum Lin {
     Spm(SpmImpedance),
     Spme(SpmeImpedance),
+    Dfn(DfnImpedance),
 }
 
 impl Lin {
@@ -81,6 +92,7 @@ impl Lin {
         match self {
             Lin::Spm(l) => l.spectrum(f),
             Lin::Spme(l) => l.spectrum(f),
+            Lin::Dfn(l) => l.spectrum(f),
         }
     }
 
@@ -88,6 +100,7 @@ impl Lin {
         match self {
             Lin::Spm(l) => l.high_frequency_limit(),
             Lin::Spme(l) => l.high_frequency_limit(),
+            Lin::Dfn(l) => l.high_frequency_limit(),
         }
     }
 }
@@ -132,11 +145,18 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    if b.model != "spm" && b.model != "spme" {
+    if !["spm", "spme", "dfn"].contains(&b.model.as_str()) {
         eprintln!(
-            "error: {}: [physics] model = \"{}\": only the SPM and SPMe are linearised so far (set model = \"spm\" or \"spme\"; DFN impedance is not implemented)",
+            "error: {}: [physics] model = \"{}\": only the SPM, SPMe and DFN are linearised (set model = \"spm\", \"spme\" or \"dfn\")",
             a.deck.display(),
             b.model
+        );
+        return EXIT_INVALID;
+    }
+    if !(a.noise.is_finite() && a.noise >= 0.0) {
+        eprintln!(
+            "error: --noise {}: expected a relative standard deviation >= 0",
+            a.noise
         );
         return EXIT_INVALID;
     }
@@ -162,10 +182,10 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
             format!("{}: the deck's initial state", a.deck.display()),
         ),
     };
-    let lin = if b.model == "spm" {
-        SpmImpedance::at_stoichiometries(&b.params, x, y, b.points.r_n).map(Lin::Spm)
-    } else {
-        SpmeImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Spme)
+    let lin = match b.model.as_str() {
+        "spm" => SpmImpedance::at_stoichiometries(&b.params, x, y, b.points.r_n).map(Lin::Spm),
+        "spme" => SpmeImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Spme),
+        _ => DfnImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Dfn),
     };
     let lin = match lin {
         Ok(l) => l,
@@ -182,6 +202,11 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
         );
         return EXIT_RUN_FAILED;
     }
+    let z = if a.noise > 0.0 {
+        noisy_spectrum(&z, a.noise, a.seed)
+    } else {
+        z
+    };
     let text = csv(&f, &z);
     match &a.to_csv {
         None => crate::say_raw!("{text}"),
@@ -191,7 +216,7 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
                 return EXIT_RUN_FAILED;
             }
             crate::say!(
-                "{}: {} ({}, {} cells per particle) at rest, x = {x:.4}, y = {y:.4}: {} frequencies {} .. {} Hz, Z(inf) = {:.6e} ohm -> {}",
+                "{}: {} ({}, {} cells per particle) at rest, x = {x:.4}, y = {y:.4}: {} frequencies {} .. {} Hz, Z(inf) = {:.6e} ohm{} -> {}",
                 a.deck.display(),
                 b.model.to_uppercase(),
                 b.params.name,
@@ -200,6 +225,11 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
                 a.from,
                 a.to,
                 lin.high_frequency_limit(),
+                if a.noise > 0.0 {
+                    format!(", relative noise {} (seed {})", a.noise, a.seed)
+                } else {
+                    String::new()
+                },
                 path.display()
             );
         }

@@ -13,6 +13,7 @@ use galvana_physics::calibration::circuit::CircuitFit;
 use galvana_physics::calibration::deck::{Calibration, Target};
 use galvana_physics::calibration::eis::C64;
 use galvana_physics::calibration::problem::{Evaluator, Model};
+use galvana_physics::calibration::spectrum::CellSpectrumFit;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -74,9 +75,36 @@ fn need<'a>(
         .collect()
 }
 
+/// The usable rows (finite, f > 0) of a spectrum dataset: frequencies and impedances.
+fn spectrum(cols: &Columns, path: &Path) -> Result<(Vec<f64>, Vec<C64>), String> {
+    let c = need(cols, &["frequency_Hz", "z_real_ohm", "z_imag_ohm"], path)?;
+    let keep: Vec<usize> = (0..c[0].len())
+        .filter(|&k| {
+            c[0][k].is_finite() && c[0][k] > 0.0 && c[1][k].is_finite() && c[2][k].is_finite()
+        })
+        .collect();
+    if keep.len() < 3 {
+        return Err(format!(
+            "{}: fewer than 3 usable spectrum rows",
+            path.display()
+        ));
+    }
+    Ok((
+        keep.iter().map(|&k| c[0][k]).collect(),
+        keep.iter()
+            .map(|&k| C64 {
+                re: c[1][k],
+                im: c[2][k],
+            })
+            .collect(),
+    ))
+}
+
 /// The model a calibration fits.
 pub enum Fitted {
     Cell(Box<BatteryFit>),
+    /// The cell's linearised impedance to a spectrum.
+    CellSpectrum(Box<CellSpectrumFit>),
     Circuit {
         fit: CircuitFit,
         /// Fitted parameter k is the circuit's parameter `index[k]`.
@@ -106,36 +134,26 @@ impl Fitted {
                     cal.period,
                 ))))
             }
+            Target::CellSpectrum { knobs, modulus } => {
+                let (f, z) = spectrum(&cols, path)?;
+                Ok(Fitted::CellSpectrum(Box::new(CellSpectrumFit {
+                    cell: cell.clone(),
+                    knobs: knobs.clone(),
+                    f,
+                    z,
+                    modulus_weighting: *modulus,
+                })))
+            }
             Target::Circuit {
                 circuit,
                 index,
                 modulus,
             } => {
-                let c = need(&cols, &["frequency_Hz", "z_real_ohm", "z_imag_ohm"], path)?;
-                let keep: Vec<usize> = (0..c[0].len())
-                    .filter(|&k| {
-                        c[0][k].is_finite()
-                            && c[0][k] > 0.0
-                            && c[1][k].is_finite()
-                            && c[2][k].is_finite()
-                    })
-                    .collect();
-                if keep.len() < 3 {
-                    return Err(format!(
-                        "{}: fewer than 3 usable spectrum rows",
-                        path.display()
-                    ));
-                }
+                let (f, z) = spectrum(&cols, path)?;
                 let fit = CircuitFit {
                     circuit: circuit.clone(),
-                    f: keep.iter().map(|&k| c[0][k]).collect(),
-                    z: keep
-                        .iter()
-                        .map(|&k| C64 {
-                            re: c[1][k],
-                            im: c[2][k],
-                        })
-                        .collect(),
+                    f,
+                    z,
                     modulus_weighting: *modulus,
                 };
                 Ok(Fitted::Circuit {
@@ -159,6 +177,7 @@ impl Fitted {
     pub fn points(&self) -> usize {
         match self {
             Fitted::Cell(b) => b.data.time_s.len(),
+            Fitted::CellSpectrum(fit) => fit.f.len(),
             Fitted::Circuit { fit, .. } => fit.f.len(),
         }
     }
@@ -182,18 +201,26 @@ impl Fitted {
                     ));
                 }
             }
+            Fitted::CellSpectrum(fit) => {
+                spectrum_csv(&mut s, &fit.f, &fit.z, &fit.curve(theta)?);
+            }
             Fitted::Circuit { fit, index } => {
                 let z = fit.curve(&Self::circuit_theta(index, theta));
-                s.push_str("frequency_Hz,z_real_ohm,z_imag_ohm,model_real_ohm,model_imag_ohm\n");
-                for k in 0..z.len() {
-                    s.push_str(&format!(
-                        "{},{},{},{},{}\n",
-                        fit.f[k], fit.z[k].re, fit.z[k].im, z[k].re, z[k].im
-                    ));
-                }
+                spectrum_csv(&mut s, &fit.f, &fit.z, &z);
             }
         }
         Ok(s)
+    }
+}
+
+/// `fit.csv` rows of a spectrum fit: data and model impedance per frequency.
+fn spectrum_csv(s: &mut String, f: &[f64], data: &[C64], model: &[C64]) {
+    s.push_str("frequency_Hz,z_real_ohm,z_imag_ohm,model_real_ohm,model_imag_ohm\n");
+    for k in 0..model.len() {
+        s.push_str(&format!(
+            "{},{},{},{},{}\n",
+            f[k], data[k].re, data[k].im, model[k].re, model[k].im
+        ));
     }
 }
 
@@ -201,6 +228,7 @@ impl Model for Fitted {
     fn residuals(&self, theta: &[f64]) -> Result<Vec<f64>, String> {
         match self {
             Fitted::Cell(b) => b.residuals(theta),
+            Fitted::CellSpectrum(fit) => fit.residuals(theta),
             Fitted::Circuit { fit, index } => fit.residuals(&Self::circuit_theta(index, theta)),
         }
     }

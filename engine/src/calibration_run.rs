@@ -1,5 +1,6 @@
 //! `galvana check|run` of battery decks with a `[calibration]`: fit parameters of the deck's
-//! cell to a measured dataset (or a circuit to a spectrum) by bounded least squares and,
+//! cell to a measured dataset (or the cell's impedance or a circuit to a spectrum) by bounded
+//! least squares and,
 //! for `method = "mcmc"`, an ensemble sampler started around the least-squares optimum.
 //!
 //! Every rank runs the same algorithm with the same random numbers; only the model
@@ -56,10 +57,10 @@ pub fn check_line(path: &Path, cal: &Calibration, m: &Fitted) -> String {
         "{}: ok (calibration: {} of {} on {} data points, by {})",
         path.display(),
         names.join(", "),
-        if cal.is_circuit() {
-            "a circuit"
-        } else {
-            "the cell"
+        match cal.model_name() {
+            "circuit" => "a circuit",
+            "cell_spectrum" => "the cell's impedance",
+            _ => "the cell",
         },
         m.points(),
         if cal.mcmc {
@@ -341,7 +342,7 @@ fn calibration_json(
         .collect();
     let mut out = json!({
         "method": if cal.mcmc { "mcmc" } else { "least_squares" },
-        "model": if cal.is_circuit() { "circuit" } else { "cell" },
+        "model": cal.model_name(),
         "dataset": cal.dataset,
         "points": m.points(),
         "residuals": l.residuals.len(),

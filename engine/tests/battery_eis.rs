@@ -1,4 +1,4 @@
-//! `galvana battery-eis`: the CSV it writes is the library's linearised SPM spectrum, in the
+//! `galvana battery-eis`: the CSV it writes is the library's linearised SPM, SPMe or DFN spectrum, in the
 //! columns `fit-eis` and calibration decks read; bad input is exit 3 with a message naming it.
 mod common;
 use common::*;
@@ -83,9 +83,8 @@ fn csv_matches_the_library() {
 fn bad_input_is_refused() {
     let dir = tempdir("battery_eis_bad");
     let spm = deck(&dir, "spm", false);
-    let dfn = deck(&dir, "dfn", false);
     let cases: [(&std::path::Path, &[&str], &str); 4] = [
-        (&dfn, &[], "only the SPM and SPMe are linearised"),
+        (&spm, &["--noise=-1"], "--noise -1: expected a relative"),
         (
             &spm,
             &["--soc", "1.5"],
@@ -142,4 +141,50 @@ fn spme_csv_matches_the_library() {
             "{f} Hz: {z:?} vs {want:?}"
         );
     }
+}
+
+/// A DFN deck gives the library's linearised DFN (its mesh from `points`), and its spectrum
+/// differs from the SPMe's of the same deck (the command does not fall back to another model).
+#[test]
+fn dfn_csv_matches_the_library() {
+    use galvana_physics::battery::impedance_dfn::DfnImpedance;
+    use galvana_physics::battery::impedance_spme::SpmeImpedance;
+    use galvana_physics::battery::spme::Points;
+    let dir = tempdir("battery_eis_dfn");
+    let d = deck(&dir, "dfn", true);
+    let out = battery_eis(&[
+        d.to_str().unwrap(),
+        "--soc",
+        "0.6",
+        "--from",
+        "1e3",
+        "--to",
+        "1e-3",
+        "--per-decade",
+        "5",
+    ]);
+    assert_code(&out, 0, "battery-eis dfn");
+    let s = data::parse_csv(&stdout(&out)).unwrap();
+    assert_eq!(s.f.len(), 31);
+    let pts = Points {
+        r_n: 24,
+        r_p: 24,
+        ..Points::default()
+    };
+    let lin = DfnImpedance::at_soc(&chen2020(), 0.6, pts).unwrap();
+    let spme = SpmeImpedance::at_soc(&chen2020(), 0.6, pts).unwrap();
+    for (f, z) in s.f.iter().zip(&s.z) {
+        let want = lin.z(*f);
+        assert!(
+            (*z - want).abs() < 1e-9 * want.abs(),
+            "{f} Hz: {z:?} vs {want:?}"
+        );
+        assert!(z.re > 0.0 && z.im < 0.0, "{f} Hz: {z:?}");
+    }
+    let other = spme.z(s.f[0]);
+    assert!(
+        (s.z[0] - other).abs() > 1e-3 * other.abs(),
+        "{:?} vs SPMe {other:?}",
+        s.z[0]
+    );
 }

@@ -2,12 +2,14 @@
 //! experiments ("Discharge at 1C until 2.5 V", …). No MPI; the engine runs these per cell.
 
 pub mod banded;
+pub mod banded_c64;
 pub mod control;
 pub mod deck;
 pub mod dfn;
 pub mod electrolyte;
 pub mod experiment;
 pub mod impedance;
+pub mod impedance_dfn;
 pub mod impedance_spme;
 pub mod params;
 pub mod profile;

@@ -1,7 +1,8 @@
 //! Equivalent-circuit residuals of an impedance spectrum through the generic machinery (so a
 //! spectrum can be calibrated by least squares or sampled by MCMC like a cell): the circuit
 //! of [`super::eis`]'s grammar, residuals stacked as [Re(Z_model − Z); Im(Z_model − Z)] over the
-//! frequencies, each divided by the weight (unit or |Z| of the data).
+//! frequencies, each divided by the weight (unit or |Z| of the data); cell spectrum fits
+//! ([`super::spectrum`]) share the stacking.
 
 use super::eis::{Circuit, C64};
 use super::problem::Model;
@@ -29,23 +30,30 @@ impl CircuitFit {
 
 impl Model for CircuitFit {
     fn residuals(&self, theta: &[f64]) -> Result<Vec<f64>, String> {
-        let n = self.f.len();
-        let mut r = vec![0.0; 2 * n];
-        for (k, (zm, zd)) in self.curve(theta).iter().zip(&self.z).enumerate() {
-            if !zm.is_finite() {
-                return Err(format!(
-                    "the circuit's impedance is not finite at {} Hz",
-                    self.f[k]
-                ));
-            }
-            let w = if self.modulus_weighting {
-                zd.abs()
-            } else {
-                1.0
-            };
-            r[k] = (zm.re - zd.re) / w;
-            r[n + k] = (zm.im - zd.im) / w;
-        }
-        Ok(r)
+        spectrum_residuals(&self.f, &self.curve(theta), &self.z, self.modulus_weighting)
     }
+}
+
+/// [Re(Z_model − Z); Im(Z_model − Z)] over the frequencies `f`, each divided by |Z| of the
+/// data (`modulus`) or 1 Ω; an error names the first frequency where the model is not finite.
+pub fn spectrum_residuals(
+    f: &[f64],
+    model: &[C64],
+    data: &[C64],
+    modulus: bool,
+) -> Result<Vec<f64>, String> {
+    let n = f.len();
+    let mut r = vec![0.0; 2 * n];
+    for (k, (zm, zd)) in model.iter().zip(data).enumerate() {
+        if !zm.is_finite() {
+            return Err(format!(
+                "the model's impedance is not finite at {} Hz",
+                f[k]
+            ));
+        }
+        let w = if modulus { zd.abs() } else { 1.0 };
+        r[k] = (zm.re - zd.re) / w;
+        r[n + k] = (zm.im - zd.im) / w;
+    }
+    Ok(r)
 }

@@ -13,7 +13,7 @@ use galvana_decks::schema::{ParamKind, ParamSpec};
 use galvana_decks::{did_you_mean, FixedSection, Object, Value};
 
 pub const METHODS: &[&str] = &["least_squares", "mcmc"];
-pub const MODELS: &[&str] = &["cell", "circuit"];
+pub const MODELS: &[&str] = &["cell", "cell_spectrum", "circuit"];
 pub const WEIGHTINGS: &[&str] = &["unit", "modulus"];
 /// The keys of one `parameters.<name>` table.
 pub const PARAM_KEYS: &[&str] = &["initial", "lower", "upper", "scale"];
@@ -22,20 +22,20 @@ pub const PARAM_KEYS: &[&str] = &["initial", "lower", "upper", "scale"];
 pub fn section() -> FixedSection {
     FixedSection {
         path: "calibration",
-        description: "Fit parameters of the [physics] cell (driven by the dataset's measured current) or of an equivalent circuit (`model = \"circuit\"`, to the dataset's spectrum) to a measured dataset, by bounded least squares or ensemble MCMC; model evaluations spread over MPI ranks and threads. Writes summary.json (estimates, σ, intervals, diagnostics), fit.csv and, for MCMC, samples.csv. The cell's `experiment` is replaced by the dataset. See docs/calibration.md.",
+        description: "Fit parameters of the [physics] cell (driven by the dataset's measured current) or its small-signal impedance at rest (`model = \"cell_spectrum\"`) or an equivalent circuit (`model = \"circuit\"`) to the dataset's spectrum, by bounded least squares or ensemble MCMC; model evaluations spread over MPI ranks and threads. Writes summary.json (estimates, σ, intervals, diagnostics), fit.csv and, for MCMC, samples.csv. The cell's `experiment` is replaced by the dataset. See docs/calibration.md.",
         params: vec![
             ParamSpec::required(
                 "dataset",
                 ParamKind::Path,
                 "",
-                "The measured data, relative to the deck: a normalised dataset (HDF5 written by `galvana import`, or CSV with the normalised column names) or any instrument export `galvana import` reads. A cell needs time_s, current_A (> 0 charging, the instrument's sign) and potential_V; a circuit needs frequency_Hz, z_real_ohm, z_imag_ohm.",
+                "The measured data, relative to the deck: a normalised dataset (HDF5 written by `galvana import`, or CSV with the normalised column names) or any instrument export `galvana import` reads. A cell needs time_s, current_A (> 0 charging, the instrument's sign) and potential_V; a spectrum fit (cell_spectrum, circuit) needs frequency_Hz, z_real_ohm, z_imag_ohm (potentiostat sign, Im Z < 0 capacitive).",
             ),
             ParamSpec::optional(
                 "model",
                 ParamKind::Choice(MODELS),
                 "",
                 "\"cell\"",
-                "`cell`: the [physics] cell driven by −current_A, voltage compared with potential_V. `circuit`: the equivalent circuit `circuit` compared with the spectrum.",
+                "`cell`: the [physics] cell driven by −current_A, voltage compared with potential_V. `cell_spectrum`: the [physics] cell's model (spm, spme or dfn) linearised at rest at its initial state, Z(f) plus contact_resistance compared with the spectrum. `circuit`: the equivalent circuit `circuit` compared with the spectrum.",
             ),
             ParamSpec::maybe(
                 "circuit",
@@ -48,13 +48,13 @@ pub fn section() -> FixedSection {
                 ParamKind::Choice(WEIGHTINGS),
                 "",
                 "\"unit\"",
-                "For `model = \"circuit\"`: residuals in ohm (`unit`) or relative to |Z| of the data (`modulus`).",
+                "For spectrum fits (`cell_spectrum`, `circuit`): residuals in ohm (`unit`) or relative to |Z| of the data (`modulus`).",
             ),
             ParamSpec::required(
                 "parameters",
                 ParamKind::Any,
                 "",
-                "The fitted parameters, one table each: `parameters.<name> = { initial = ..., lower = ..., upper = ..., scale = \"log\" | \"linear\" }` (scale optional: each name has a default). Cell names: diffusivity_n_factor, diffusivity_p_factor, exchange_current_n_factor, exchange_current_p_factor (factors on the parameter set's functions), contact_resistance [Ohm], initial_sto_n, initial_sto_p, initial_soc, electrode_area [m2], particle_radius_n, particle_radius_p [m], temperature [K]. Circuit names: the circuit's (R0, CPE1_0, ...).",
+                "The fitted parameters, one table each: `parameters.<name> = { initial = ..., lower = ..., upper = ..., scale = \"log\" | \"linear\" }` (scale optional: each name has a default). Cell names: diffusivity_n_factor, diffusivity_p_factor, exchange_current_n_factor, exchange_current_p_factor (factors on the parameter set's functions), contact_resistance [Ohm], initial_sto_n, initial_sto_p, initial_soc, electrode_area [m2], particle_radius_n, particle_radius_p [m], temperature [K]. The same names for `cell_spectrum` (the initial-state names set the rest state the cell is linearised at). Circuit names: the circuit's (R0, CPE1_0, ...).",
             ),
             ParamSpec::optional(
                 "method",
@@ -163,6 +163,8 @@ type Names = (Vec<String>, Vec<String>, Vec<Option<(f64, f64)>>);
 pub enum Target {
     /// The [physics] cell; indices into [`KNOBS`] in parameter order.
     Cell { knobs: Vec<usize> },
+    /// The [physics] cell's linearised impedance at rest, to a spectrum.
+    CellSpectrum { knobs: Vec<usize>, modulus: bool },
     /// An equivalent circuit (every parameter fitted); fitted parameter k is the circuit's
     /// parameter `index[k]`.
     Circuit {
@@ -352,8 +354,25 @@ impl Calibration {
                     "fit `initial_soc` or the initial stoichiometries, not both",
                 ));
             }
-            Target::Cell { knobs: idx }
+            if model == "cell_spectrum" {
+                Target::CellSpectrum {
+                    knobs: idx,
+                    modulus: o.opt_str("weighting") == Some("modulus"),
+                }
+            } else {
+                Target::Cell { knobs: idx }
+            }
         };
+        if model != "cell" {
+            for key in ["window", "period"] {
+                if o.get(key).is_some() {
+                    return Err(err(
+                        &["calibration", key],
+                        format!("`{key}` is for time series (`model = \"cell\"`); a spectrum fit has no time"),
+                    ));
+                }
+            }
+        }
         let window = match o.opt_f64_array("window") {
             Some(w) if w[0] >= w[1] => {
                 return Err(err(
@@ -434,6 +453,15 @@ impl Calibration {
 
     pub fn is_circuit(&self) -> bool {
         matches!(self.target, Target::Circuit { .. })
+    }
+
+    /// The deck's `model` name of the target.
+    pub fn model_name(&self) -> &'static str {
+        match self.target {
+            Target::Cell { .. } => "cell",
+            Target::CellSpectrum { .. } => "cell_spectrum",
+            Target::Circuit { .. } => "circuit",
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! Synthetic measurements for recovery tests: a piecewise-constant current programme sampled
 //! on a fixed grid, and the voltage a [`BatteryFit`] gives for known parameters plus seeded
-//! Gaussian noise. The test data of the example deck and the validation case come from here.
+//! Gaussian noise, and noisy spectra. The test data of the example decks and the validation
+//! cases come from here.
 
 use super::battery::{BatteryFit, Series};
+use super::eis::C64;
 use super::rng::Rng;
 
 /// Rows every `dt` seconds through `segments` of (duration [s], current [A], dataset sign:
@@ -63,4 +65,17 @@ pub fn to_csv(s: &Series, comments: &[String]) -> String {
         ));
     }
     out
+}
+
+/// `z` with relative Gaussian noise: each Z becomes Z + |Z| σ (n_re + j n_im), n ~ N(0, 1) from
+/// `seed` (real part first). With `weighting = "modulus"` the fit's residuals are then
+/// N(0, σ²) (to first order in σ), so σ is the noise a spectrum fit should estimate.
+pub fn noisy_spectrum(z: &[C64], rel_sigma: f64, seed: u64) -> Vec<C64> {
+    let mut rng = Rng::new(seed);
+    z.iter()
+        .map(|z| {
+            let (a, b) = (rng.normal(), rng.normal());
+            *z + C64::new(a, b).scale(rel_sigma * z.abs())
+        })
+        .collect()
 }

@@ -2,6 +2,7 @@
 
 pub mod biot_savart;
 pub mod calibration;
+pub mod calibration_spectrum;
 pub mod eis;
 pub mod electrochem;
 pub mod energy;
