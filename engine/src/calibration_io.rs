@@ -90,7 +90,7 @@ impl Fitted {
         let cols = read_dataset(path)?;
         match &cal.target {
             Target::Cell { knobs } => {
-                let c = need(&cols, &["time_s", "current_A", "potential_V"], path)?;
+                let c = need(&cols, cal.columns(), path)?;
                 let all = Series {
                     time_s: c[0].clone(),
                     current_a: c[1].clone(),
@@ -111,7 +111,7 @@ impl Fitted {
                 index,
                 modulus,
             } => {
-                let c = need(&cols, &["frequency_Hz", "z_real_ohm", "z_imag_ohm"], path)?;
+                let c = need(&cols, cal.columns(), path)?;
                 let keep: Vec<usize> = (0..c[0].len())
                     .filter(|&k| {
                         c[0][k].is_finite()

@@ -435,6 +435,16 @@ impl Calibration {
     pub fn is_circuit(&self) -> bool {
         matches!(self.target, Target::Circuit { .. })
     }
+
+    /// The normalised dataset columns this calibration reads (the engine and the gateway's
+    /// check both require them).
+    pub fn columns(&self) -> &'static [&'static str] {
+        if self.is_circuit() {
+            &["frequency_Hz", "z_real_ohm", "z_imag_ohm"]
+        } else {
+            &["time_s", "current_A", "potential_V"]
+        }
+    }
 }
 
 /// A knob's index by name, for callers that build calibrations in code.
