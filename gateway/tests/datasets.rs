@@ -442,6 +442,54 @@ async fn check_sees_the_datasets_a_job_would_take() {
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
+    // The checked deck runs (a short chain, one rank) and its posterior samples are among the
+    // job's files, as CSV and as HDF5.
+    let short = deck
+        .replace("steps = 2500", "steps = 50")
+        .replace("burn = 300", "burn = 10")
+        .replace("ranks = 2", "ranks = 1");
+    let (s, v) = check(
+        alice.clone(),
+        serde_json::json!({"project": "pa", "deck": short, "datasets": [good]}),
+    )
+    .await;
+    assert_eq!((s, &v["ok"]), (StatusCode::OK, &Value::Bool(true)), "{v}");
+    let (s, v) = g
+        .call(
+            &alice,
+            Method::POST,
+            "/api/v1/jobs",
+            Some(serde_json::json!({"project": "pa", "deck": short, "datasets": [good]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let job = v["id"].as_i64().unwrap();
+    let j = g.wait_job(&alice, job, 300).await;
+    assert_eq!(j["state"], "completed", "{j}");
+    let (_, files) = g.get(&alice, &format!("/api/v1/jobs/{job}/files")).await;
+    let listed: Vec<&str> = files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    for f in ["job/run/samples.csv", "job/run/samples.h5", "job/run/fit.csv"] {
+        assert!(listed.contains(&f), "{f} not in {listed:?}");
+    }
+    let r = g
+        .http
+        .get(format!(
+            "{}/api/v1/jobs/{job}/files/job/run/samples.h5?download=true",
+            g.url
+        ))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let h5 = r.bytes().await.unwrap();
+    assert!(h5.starts_with(b"\x89HDF\r\n\x1a\n"), "not an HDF5 file");
+
     // Nothing is left staged, and the stored originals are untouched.
     let staged: Vec<String> = stored_files(&g)
         .into_iter()

@@ -22,7 +22,7 @@ pub const PARAM_KEYS: &[&str] = &["initial", "lower", "upper", "scale"];
 pub fn section() -> FixedSection {
     FixedSection {
         path: "calibration",
-        description: "Fit parameters of the [physics] cell (driven by the dataset's measured current) or of an equivalent circuit (`model = \"circuit\"`, to the dataset's spectrum) to a measured dataset, by bounded least squares or ensemble MCMC; model evaluations spread over MPI ranks and threads. Writes summary.json (estimates, σ, intervals, diagnostics), fit.csv and, for MCMC, samples.csv. The cell's `experiment` is replaced by the dataset. See docs/calibration.md.",
+        description: "Fit parameters of the [physics] cell (driven by the dataset's measured current) or of an equivalent circuit (`model = \"circuit\"`, to the dataset's spectrum) to a measured dataset, by bounded least squares or ensemble MCMC; model evaluations spread over MPI ranks and threads. Writes summary.json (estimates, σ, intervals, diagnostics), fit.csv and, for MCMC, samples.csv and samples.h5. The cell's `experiment` is replaced by the dataset. See docs/calibration.md.",
         params: vec![
             ParamSpec::required(
                 "dataset",
