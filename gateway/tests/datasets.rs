@@ -473,7 +473,11 @@ async fn check_sees_the_datasets_a_job_would_take() {
         .iter()
         .filter_map(|f| f["path"].as_str())
         .collect();
-    for f in ["job/run/samples.csv", "job/run/samples.h5", "job/run/fit.csv"] {
+    for f in [
+        "job/run/samples.csv",
+        "job/run/samples.h5",
+        "job/run/fit.csv",
+    ] {
         assert!(listed.contains(&f), "{f} not in {listed:?}");
     }
     let r = g
