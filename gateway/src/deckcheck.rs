@@ -302,6 +302,70 @@ mod tests {
         assert!(e[0].message.contains("unknown time unit"), "{e:?}");
     }
 
+    /// The `[calibration]` dataset rules `galvana check` applies (engine/tests/calibration.rs
+    /// holds the same cases against the engine): present, the right columns, usable rows.
+    #[test]
+    fn calibration_datasets_are_checked_in_the_job_directory() {
+        let ex = concat!(env!("CARGO_MANIFEST_DIR"), "/../input-decks/examples/");
+        let text = std::fs::read_to_string(format!("{ex}calibrate_spm_discharge.toml")).unwrap();
+        let dir = std::env::temp_dir().join(format!("galvana-deckcheck-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let line = text.lines().position(|l| l.starts_with("dataset")).unwrap() + 1;
+        let first = |t: &str| parse(t, Some(&dir)).unwrap_err().remove(0);
+        // Missing: named, at its line; no server path.
+        let e = first(&text);
+        assert_eq!(e.line, line, "{e:?}");
+        assert!(e.message.contains("`calibrate_spm_discharge.csv`"), "{e:?}");
+        assert!(!e.message.contains(&dir.display().to_string()), "{e:?}");
+        // Present: accepted; without `dir` (no job directory) only the keys are checked.
+        std::fs::copy(
+            format!("{ex}calibrate_spm_discharge.csv"),
+            dir.join("calibrate_spm_discharge.csv"),
+        )
+        .unwrap();
+        assert!(parse(&text, Some(&dir)).is_ok());
+        assert!(parse(&text, None).is_ok());
+        // A spectrum for a cell fit; a circuit fit on too few rows.
+        std::fs::write(
+            dir.join("spectrum.csv"),
+            "frequency_Hz,z_real_ohm,z_imag_ohm\n1,2,3\n10,2,1\n",
+        )
+        .unwrap();
+        let cell = text.replace("calibrate_spm_discharge.csv\"", "spectrum.csv\"");
+        let e = first(&cell);
+        assert!(
+            e.message.contains("spectrum.csv: no `time_s` column"),
+            "{e:?}"
+        );
+        let circuit = cell
+            .replace("method = \"mcmc\"", "model = \"circuit\"\ncircuit = \"R0\"")
+            .lines()
+            .filter(|l| !l.starts_with("parameters."))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace(
+                "\n[calibration]\n",
+                "\n[calibration]\nparameters.R0 = { initial = 1.0, lower = 0.01, upper = 100.0 }\n",
+            );
+        let e = first(&circuit);
+        assert!(
+            e.message.contains("fewer than 3 usable spectrum rows"),
+            "{e:?}"
+        );
+        // A bad key is reported at its own line.
+        let bad = text.replace(
+            "parameters.contact_resistance",
+            "parameters.contact_resistanse",
+        );
+        let e = first(&bad);
+        assert!(e.message.contains("contact_resistanse"), "{e:?}");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `contact_resistance`?")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn typos_come_back_with_positions() {
         let text = example().replacen("[physics]", "[physics]\nordr = 2", 1);
