@@ -118,7 +118,7 @@ impl Fitted {
         let cols = read_dataset(path)?;
         match &cal.target {
             Target::Cell { knobs } => {
-                let c = need(&cols, &["time_s", "current_A", "potential_V"], path)?;
+                let c = need(&cols, cal.columns(), path)?;
                 let all = Series {
                     time_s: c[0].clone(),
                     current_a: c[1].clone(),

@@ -8,9 +8,10 @@
 //! proposals) are split over ranks and threads (`calibration_io::MpiEval`), so the results are
 //! the same for any layout. Rank 0 writes `residuals.jsonl` (an `lsq` event per accepted
 //! iteration, an `mcmc` event per batch of steps, `progress`, then `done`), `summary.json`,
-//! `fit.csv` and, for MCMC, `samples.csv`, each written whole (temp file, fsync, rename).
+//! `fit.csv` and, for MCMC, `samples.csv` and `samples.h5`, each written whole (temp file, fsync, rename).
 
 use crate::calibration_io::{Fitted, MpiEval};
+use crate::calibration_samples::samples_csv;
 use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
 use crate::meshless::{report, Session};
@@ -252,6 +253,11 @@ pub fn run(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diag
             failure.get_or_insert(format!("cannot write {name}: {e}"));
         }
     }
+    if let Some(c) = &chain {
+        if let Err(e) = crate::calibration_samples::write_h5(&dir.join("samples.h5"), &cal, c) {
+            failure.get_or_insert(format!("cannot write samples.h5: {e}"));
+        }
+    }
     let (status, message, code) = match &failure {
         None => (
             "completed",
@@ -377,23 +383,6 @@ fn quantity_json(q: &Quantity) -> Value {
         "credible95": [num(q.q025), num(q.q975)],
         "tau": num(q.tau), "tau_reliable": q.tau_reliable, "r_hat": num(q.r_hat), "ess": num(q.ess),
     })
-}
-
-/// `samples.csv`: one row per stored walker state.
-fn samples_csv(c: &Chain) -> String {
-    let mut s = format!("step,walker,{},log_prob\n", c.names.join(","));
-    let d = c.dim();
-    for st in 0..c.len {
-        for w in 0..c.walkers {
-            let k = st * c.walkers + w;
-            let _ = write!(s, "{},{w}", st * c.thin);
-            for v in &c.samples[k * d..(k + 1) * d] {
-                let _ = write!(s, ",{v}");
-            }
-            let _ = writeln!(s, ",{}", c.log_prob[k]);
-        }
-    }
-    s
 }
 
 /// The printed result table.

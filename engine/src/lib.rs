@@ -28,6 +28,7 @@ pub mod battery_run;
 pub mod battery_sweep;
 pub mod calibration_io;
 pub mod calibration_run;
+pub mod calibration_samples;
 pub mod cli;
 pub mod comm;
 pub mod compute;

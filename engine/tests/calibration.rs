@@ -143,6 +143,9 @@ fn example_recovers_truth_same_on_1_and_2_ranks() {
         let b = std::fs::read(outs[1].join(f)).unwrap();
         assert!(a == b, "{f} differs between 1 and 2 ranks");
     }
+    for out in &outs {
+        samples_h5_is_samples_csv(out);
+    }
     // fit.csv: the residual column is model − data, and its RMS is the noise level.
     let fit = Csv::read(&outs[0].join("fit.csv"));
     let (v, m, r) = (
@@ -167,6 +170,52 @@ fn example_recovers_truth_same_on_1_and_2_ranks() {
     for (k, e) in ev.iter().enumerate() {
         assert_eq!(e["seq"], k);
     }
+}
+
+/// `samples.h5` holds the rows of `samples.csv` bit for bit (the CSV prints each number in
+/// its shortest exact form), one dataset per column, with names, units and the settings.
+fn samples_h5_is_samples_csv(out: &Path) {
+    let csv = Csv::read(&out.join("samples.csv"));
+    let f = galvana_h5::File::open(&out.join("samples.h5"), false).unwrap();
+    assert_eq!(
+        f.attr_str("schema").unwrap(),
+        "galvana calibration posterior samples"
+    );
+    let g = f.group("samples").unwrap();
+    let names = g.attr_str("parameters").unwrap();
+    let names: Vec<&str> = names.split('\n').collect();
+    assert_eq!(
+        names,
+        [
+            "diffusivity_n_factor",
+            "contact_resistance",
+            "initial_soc",
+            "noise_sigma"
+        ]
+    );
+    assert_eq!(g.attr_str("units").unwrap(), "\nOhm\n\nV");
+    assert_eq!(g.attr_i64("walkers").unwrap(), 12);
+    assert_eq!(g.attr_i64("thin").unwrap(), 5);
+    assert_eq!(
+        g.attr_str("dataset").unwrap(),
+        "calibrate_spm_discharge.csv"
+    );
+    assert_eq!(g.attr_f64_array("acceptance").unwrap().len(), 12);
+    let rows = csv.rows.len();
+    assert_eq!(rows, 12 * 2500 / 5, "stored rows");
+    for name in &csv.header {
+        let d = g.open_dataset(name).unwrap();
+        let v: Vec<f64> = d.read_all::<f64>().unwrap();
+        assert_eq!(v.len(), rows, "{name}");
+        let k = csv.col(name);
+        for (r, x) in csv.rows.iter().zip(&v) {
+            assert!(r[k].to_bits() == x.to_bits(), "{name}: {} vs {x}", r[k]);
+        }
+    }
+    let d = g.open_dataset("contact_resistance").unwrap();
+    assert_eq!(d.attr_str("units").unwrap(), "Ohm");
+    assert_eq!(d.attr_str("scale").unwrap(), "linear");
+    assert_eq!(d.attr_f64_array("bounds").unwrap(), vec![-0.05, 0.05]);
 }
 
 #[test]

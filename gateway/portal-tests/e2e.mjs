@@ -122,6 +122,18 @@ if (dataset) {
   await page.waitForSelector('#fade-plot canvas');
   await shot('dataset');
   step('dataset uploaded; 4 complete cycles plotted');
+  // The editor offers it to place next to the deck; the check then runs with it attached.
+  const name = dataset.split('/').pop();
+  await page.click('a[data-nav="new"]');
+  await page.waitForSelector(`#job-datasets input[data-name="${name}"]`);
+  await page.waitForFunction(() => document.querySelector('#check-status').textContent.includes('No problems'));
+  const [checked] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/check') && (r.request().postData() || '').includes('"datasets"')),
+    page.check(`#job-datasets input[data-name="${name}"]`),
+  ]);
+  check(checked.status() === 200, `check with a dataset: ${checked.status()}`);
+  await page.waitForFunction(() => document.querySelector('#check-status').textContent.includes('No problems'));
+  step('editor check with the dataset attached');
 }
 // A stream of 10^6 Newton iterations: the page draws it decimated and stays responsive.
 const runDir = process.env.GALVANA_E2E_RUN_DIR;

@@ -34,6 +34,14 @@ export async function editorView(main) {
   const cost = el('p', { id: 'cost', 'aria-live': 'polite' });
   const submit = el('button', { class: 'primary', type: 'button', id: 'submit', disabled: true }, 'Submit');
   const left = el('span', { class: 'muted' });
+  // Datasets of the project placed next to the deck (a calibration's `dataset`, a drive
+  // cycle's profile): the check sees them as the job will.
+  const picks = el('div', { id: 'job-datasets' });
+  const chosen = () => [...picks.querySelectorAll('input:checked')].map((i) => Number(i.value));
+  const withDatasets = (body) => {
+    const ids = chosen();
+    return ids.length ? { ...body, project: project.name, datasets: ids } : body;
+  };
   main.replaceChildren(
     el('h1', {}, 'New job', project ? ` in ${project.name}` : ''),
     el('div', { class: 'filters' },
@@ -41,6 +49,7 @@ export async function editorView(main) {
       el('button', { type: 'button', id: 'load-template', onclick: () => load(tpl.value) }, 'Load template')),
     el('div', { class: 'editor' }, gutter, area),
     status, diags,
+    el('h2', {}, 'Datasets next to the deck'), picks,
     el('h2', {}, 'Resources ([job])'),
     el('div', { class: 'form' },
       el('label', { for: 'ranks' }, 'MPI ranks', ranks),
@@ -71,7 +80,7 @@ export async function editorView(main) {
   async function check() {
     const mine = ++seq;
     status.textContent = 'Checking…';
-    const r = await api('POST', '/check', { deck: area.value });
+    const r = await api('POST', '/check', withDatasets({ deck: area.value }));
     if (mine !== seq) return;
     if (!r.ok) { status.textContent = (r.data && r.data.message) || 'Check failed'; return; }
     errors = r.data.diagnostics;
@@ -106,12 +115,19 @@ export async function editorView(main) {
   }
   submit.onclick = async () => {
     submit.disabled = true;
-    const r = await api('POST', '/jobs', { project: project.name, deck: area.value });
+    const r = await api('POST', '/jobs', withDatasets({ project: project.name, deck: area.value }));
     if (r.status === 201) { location.href = `/portal/jobs/${r.data.id}`; return; }
     toast((r.data && r.data.message) || `Submit failed (${r.status})`);
     if (r.data && r.data.diagnostics) { errors = r.data.diagnostics; drawGutter(); }
     submit.disabled = false;
   };
+  if (project && canSubmit()) {
+    const d = await api('GET', `/datasets?project=${encodeURIComponent(project.name)}`);
+    const rows = (d.ok && d.data.datasets) || [];
+    picks.replaceChildren(...(rows.length ? rows.map((x) => el('label', {},
+      el('input', { type: 'checkbox', value: String(x.id), 'data-name': x.name, onchange: () => { clearTimeout(timer); timer = setTimeout(check, 100); } }),
+      ` ${x.name} (${x.rows} rows)`)) : [el('p', { class: 'muted' }, 'No datasets in this project; upload them on the Datasets page.')]));
+  } else picks.replaceChildren(el('p', { class: 'muted' }, 'Members of the project can attach its datasets.'));
   if (project) {
     const u = await api('GET', `/projects/${project.id}/usage`);
     if (u.ok) left.textContent = `Left in ${u.data.month}: ${hours(u.data.left.core_hours)} core, ${hours(u.data.left.gpu_hours)} GPU (plan ${u.data.plan}).`;

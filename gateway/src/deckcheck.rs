@@ -67,11 +67,120 @@ pub fn parse(text: &str, dir: Option<&std::path::Path>) -> Result<Deck, Vec<Prob
             });
         }
     }
+    if let Some(o) = deck.fixed.get("calibration") {
+        if let Err((key, message, help)) = calibration(o, dir) {
+            let k: Vec<&str> = key.iter().map(String::as_str).collect();
+            let span = deck.span_of(&k);
+            bad.push(Problem {
+                severity: "error",
+                line: span.line,
+                col: span.col,
+                message,
+                help,
+            });
+        }
+    }
+    if let Some(d) = dir {
+        // Messages may name server paths; show them relative to the job directory.
+        let prefix = format!("{}/", d.display());
+        for p in &mut bad {
+            p.message = p.message.replace(&prefix, "");
+        }
+    }
     if bad.is_empty() {
         Ok(deck)
     } else {
         Err(bad)
     }
+}
+
+type KeyedError = (Vec<String>, String, Option<String>);
+
+/// What `galvana check` says of a `[calibration]`: its keys, and (with `dir`) that its dataset
+/// is there and holds the columns the fit reads. HDF5 datasets need the engine's HDF5 library
+/// to read, so of those only the presence is checked here.
+fn calibration(o: &galvana_decks::Object, dir: Option<&std::path::Path>) -> Result<(), KeyedError> {
+    use galvana_physics::calibration::battery::Series;
+    use galvana_physics::calibration::deck::Calibration;
+    let cal = Calibration::from_object(o).map_err(|e| (e.key, e.message, e.help))?;
+    let Some(dir) = dir else { return Ok(()) };
+    let key = || vec!["calibration".to_string(), "dataset".to_string()];
+    if !path_ok(&cal.dataset) {
+        return Ok(()); // already reported by the path rule
+    }
+    let path = dir.join(&cal.dataset);
+    if !path.is_file() {
+        return Err((
+            key(),
+            format!(
+                "dataset: `{}` is not in the job directory",
+                cal.dataset
+            ),
+            Some(format!(
+                "upload it (POST /api/v1/datasets) under the name `{}` and pass its id in `datasets`",
+                cal.dataset
+            )),
+        ));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "h5" || ext == "hdf5" {
+        return Ok(());
+    }
+    let ds = galvana_instruments::read(&path, None, None)
+        .map_err(|e| (key(), format!("dataset: {e}"), None))?;
+    let get = |n: &str| {
+        ds.columns()
+            .find(|(c, _)| c.name() == n)
+            .map(|(_, v)| v.to_vec())
+    };
+    let want = cal.columns();
+    let found: Vec<&str> = ds.columns().map(|(c, _)| c.name()).collect();
+    let mut cols = Vec::new();
+    for n in want {
+        let Some(v) = get(n) else {
+            return Err((
+                key(),
+                format!(
+                    "dataset: {}: no `{n}` column (found: {}); this calibration needs {}",
+                    cal.dataset,
+                    found.join(", "),
+                    want.join(", ")
+                ),
+                None,
+            ));
+        };
+        cols.push(v);
+    }
+    if cal.is_spectrum() {
+        let usable = (0..cols[0].len())
+            .filter(|&k| cols[0][k] > 0.0 && cols[1][k].is_finite() && cols[2][k].is_finite())
+            .count();
+        if usable < 3 {
+            return Err((
+                key(),
+                format!(
+                    "dataset: {}: fewer than 3 usable spectrum rows",
+                    cal.dataset
+                ),
+                None,
+            ));
+        }
+    } else {
+        let mut c = cols.into_iter();
+        let all = Series {
+            time_s: c.next().unwrap_or_default(),
+            current_a: c.next().unwrap_or_default(),
+            potential_v: c.next().unwrap_or_default(),
+        };
+        all.window(cal.window.0, cal.window.1)
+            .check()
+            .map_err(|e| (key(), format!("dataset: {}: {e}", cal.dataset), None))?;
+    }
+    Ok(())
 }
 
 fn path_ok(p: &str) -> bool {
@@ -191,6 +300,70 @@ mod tests {
         let line = bad.lines().position(|l| l.contains("fortnight")).unwrap() + 1;
         assert_eq!(e[0].line, line, "{e:?}");
         assert!(e[0].message.contains("unknown time unit"), "{e:?}");
+    }
+
+    /// The `[calibration]` dataset rules `galvana check` applies (engine/tests/calibration.rs
+    /// holds the same cases against the engine): present, the right columns, usable rows.
+    #[test]
+    fn calibration_datasets_are_checked_in_the_job_directory() {
+        let ex = concat!(env!("CARGO_MANIFEST_DIR"), "/../input-decks/examples/");
+        let text = std::fs::read_to_string(format!("{ex}calibrate_spm_discharge.toml")).unwrap();
+        let dir = std::env::temp_dir().join(format!("galvana-deckcheck-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let line = text.lines().position(|l| l.starts_with("dataset")).unwrap() + 1;
+        let first = |t: &str| parse(t, Some(&dir)).unwrap_err().remove(0);
+        // Missing: named, at its line; no server path.
+        let e = first(&text);
+        assert_eq!(e.line, line, "{e:?}");
+        assert!(e.message.contains("`calibrate_spm_discharge.csv`"), "{e:?}");
+        assert!(!e.message.contains(&dir.display().to_string()), "{e:?}");
+        // Present: accepted; without `dir` (no job directory) only the keys are checked.
+        std::fs::copy(
+            format!("{ex}calibrate_spm_discharge.csv"),
+            dir.join("calibrate_spm_discharge.csv"),
+        )
+        .unwrap();
+        assert!(parse(&text, Some(&dir)).is_ok());
+        assert!(parse(&text, None).is_ok());
+        // A spectrum for a cell fit; a circuit fit on too few rows.
+        std::fs::write(
+            dir.join("spectrum.csv"),
+            "frequency_Hz,z_real_ohm,z_imag_ohm\n1,2,3\n10,2,1\n",
+        )
+        .unwrap();
+        let cell = text.replace("calibrate_spm_discharge.csv\"", "spectrum.csv\"");
+        let e = first(&cell);
+        assert!(
+            e.message.contains("spectrum.csv: no `time_s` column"),
+            "{e:?}"
+        );
+        let circuit = cell
+            .replace("method = \"mcmc\"", "model = \"circuit\"\ncircuit = \"R0\"")
+            .lines()
+            .filter(|l| !l.starts_with("parameters."))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace(
+                "\n[calibration]\n",
+                "\n[calibration]\nparameters.R0 = { initial = 1.0, lower = 0.01, upper = 100.0 }\n",
+            );
+        let e = first(&circuit);
+        assert!(
+            e.message.contains("fewer than 3 usable spectrum rows"),
+            "{e:?}"
+        );
+        // A bad key is reported at its own line.
+        let bad = text.replace(
+            "parameters.contact_resistance",
+            "parameters.contact_resistanse",
+        );
+        let e = first(&bad);
+        assert!(e.message.contains("contact_resistanse"), "{e:?}");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `contact_resistance`?")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

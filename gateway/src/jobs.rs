@@ -49,7 +49,7 @@ pub struct SubmitBody {
 const MAX_JOB_DATASETS: usize = 16;
 
 /// The original files of `ids` (all in `project`; 404 otherwise), as (path, file name).
-async fn job_datasets(
+pub(crate) async fn job_datasets(
     st: &AppState,
     project: i64,
     ids: &[i64],
@@ -619,57 +619,6 @@ pub async fn cancel(
     .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "scheduler_error", e.to_string()))?;
     st.poke_poller();
     Ok((StatusCode::ACCEPTED, Json(get_job(&st, id).await?)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckBody {
-    pub deck: String,
-}
-
-/// `POST /api/v1/check`: diagnostics for a deck, as `galvana check` gives them.
-pub async fn check(
-    State(st): State<Arc<AppState>>,
-    _c: Caller,
-    Json(b): Json<CheckBody>,
-) -> ApiResult<Json<Value>> {
-    if b.deck.len() > st.config.max_deck_bytes {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            "deck too large",
-        ));
-    }
-    let text = b.deck;
-    // The reservation a submit would make: core- and GPU-seconds (ranks × walltime).
-    let (problems, need) = tokio::task::spawn_blocking(move || {
-        let mut p = deckcheck::check(&text);
-        let mut need = None;
-        if !p.iter().any(|x| x.severity == "error") {
-            match deckcheck::parse(&text, None) {
-                Ok(d) => {
-                    let core = d.job.ranks as i64 * d.job.walltime_seconds as i64;
-                    need = Some((core, core * d.job.gpus_per_rank as i64));
-                }
-                Err(more) => p.extend(more),
-            }
-        }
-        (p, need)
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    let ok = !problems.iter().any(|p| p.severity == "error");
-    let cost = match need.filter(|_| ok) {
-        Some((core, gpu)) => json!({
-            "core_hours": hours(core),
-            "gpu_hours": hours(gpu),
-            "credits": st.config.prices.amount_micro(core, gpu) as f64 / 1e6,
-        }),
-        None => Value::Null,
-    };
-    Ok(Json(
-        json!({"ok": ok, "diagnostics": problems, "cost": cost}),
-    ))
 }
 
 /// Put `src` into `dir` as its `latest` checkpoint (a hard link where possible, else a copy).

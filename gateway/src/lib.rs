@@ -13,6 +13,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod campaigns;
+pub mod check;
 pub mod config;
 pub mod datasets;
 pub mod db;
@@ -95,7 +96,7 @@ pub fn router(st: Arc<AppState>) -> Router {
         .route("/login", post(account::login))
         .route("/logout", post(account::logout))
         .route("/me", get(account::me))
-        .route("/check", post(jobs::check))
+        .route("/check", post(check::check))
         .route("/projects", get(account::projects))
         .route("/projects/{id}/usage", get(account::usage))
         .route("/projects/{id}/ledger", get(account::ledger_entries))

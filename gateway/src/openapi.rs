@@ -8,7 +8,7 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/login", "Log in with user name and password; sets the session cookie and returns the CSRF token", "-"),
     ("post", "/api/v1/logout", "End the browser session", "any"),
     ("get", "/api/v1/me", "The caller, their projects and roles, and the session's CSRF token", "any"),
-    ("post", "/api/v1/check", "Check a deck as `galvana check` does; diagnostics with line and column, and its quota cost", "any"),
+    ("post", "/api/v1/check", "Check a deck as `galvana check` does, with the datasets the job would take ({project, datasets}: members); diagnostics with line and column, and its quota cost", "any"),
     ("get", "/api/v1/projects", "Projects the caller belongs to", "any"),
     ("get", "/api/v1/projects/{id}/usage", "Quota meters for a month: allowance, committed, reserved, charged, left", "viewer"),
     ("get", "/api/v1/projects/{id}/ledger", "Ledger entries (optionally one month)", "member"),
@@ -54,7 +54,14 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
             json!({"checkpoint": {"type": "string"}}),
             &["checkpoint"],
         )),
-        ("post", "/api/v1/check") => Some(body(json!({"deck": {"type": "string"}}), &["deck"])),
+        ("post", "/api/v1/check") => Some(body(
+            json!({
+                "deck": {"type": "string", "description": "deck text (TOML)"},
+                "project": {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "project the job would go to (name or id); needed with `datasets`; members only"},
+                "datasets": {"type": "array", "items": {"type": "integer"}, "maxItems": 16, "description": "datasets of the project placed next to the deck, as `POST /jobs` places them, so files the deck names (a calibration's dataset) are checked"}
+            }),
+            &["deck"],
+        )),
         ("post", "/api/v1/jobs") => Some(body(
             json!({
                 "project": {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "project name or id"},

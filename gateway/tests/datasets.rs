@@ -267,3 +267,248 @@ async fn upload_read_back_analyse_and_limits() {
         "{metrics}"
     );
 }
+
+/// `POST /check` with the datasets a job would take: the calibration example's deck checks
+/// against its dataset as the job would (found, columns read), other projects' datasets are
+/// refused as a submission refuses them, and a deck without its dataset hears which file is
+/// missing.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_sees_the_datasets_a_job_would_take() {
+    let g = Gateway::start("datasets-check", "local", "", &[]);
+    let alice = g.user("alice");
+    let bob = g.user("bob");
+    let carol = g.user("carol");
+    g.admin(&["project", "add", "pa", "--owner", "alice"]);
+    g.admin(&["project", "add", "pb", "--owner", "bob"]);
+    g.admin(&["project", "member", "pa", "carol", "--role", "viewer"]);
+    let examples = workspace().join("input-decks/examples");
+    let (s, v) = upload(
+        &g,
+        &alice,
+        "project=pa&name=calibrate_spm_discharge.csv",
+        std::fs::read(examples.join("calibrate_spm_discharge.csv")).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let good = v["id"].as_i64().unwrap();
+    let (s, v) = upload(
+        &g,
+        &alice,
+        "project=pa&name=spectrum.z",
+        std::fs::read(sample("impedancepy/Circuit1_EIS_1.z")).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let spectrum = v["id"].as_i64().unwrap();
+    let deck = std::fs::read_to_string(examples.join("calibrate_spm_discharge.toml")).unwrap();
+    let dataset_line = deck
+        .lines()
+        .position(|l| l.starts_with("dataset ="))
+        .unwrap()
+        + 1;
+    let check = |tok: String, body: serde_json::Value| {
+        let g = &g;
+        async move {
+            g.call(&tok, Method::POST, "/api/v1/check", Some(body))
+                .await
+        }
+    };
+    let first_error = |v: &Value| -> Value {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["severity"] == "error")
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+
+    // With its dataset the deck is ready to submit, and costs what its [job] asks.
+    let (s, v) = check(
+        alice.clone(),
+        serde_json::json!({"project": "pa", "deck": deck, "datasets": [good]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{v}");
+    // ranks = 2, walltime 10 min.
+    assert!(
+        (v["cost"]["core_hours"].as_f64().unwrap() - 2.0 / 6.0).abs() < 1e-9,
+        "{v}"
+    );
+
+    // Without it: an error at the `dataset` line naming the file.
+    for body in [
+        serde_json::json!({"deck": deck}),
+        serde_json::json!({"project": "pa", "deck": deck, "datasets": []}),
+    ] {
+        let (s, v) = check(alice.clone(), body).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["ok"], false, "{v}");
+        let e = first_error(&v);
+        assert_eq!(e["line"], dataset_line, "{v}");
+        let m = e["message"].as_str().unwrap();
+        assert!(m.contains("`calibrate_spm_discharge.csv`"), "{m}");
+        assert!(
+            !m.contains(&g.data.display().to_string()),
+            "server path shown: {m}"
+        );
+    }
+    // The same deck submitted without its dataset fails the same way.
+    let (s, v) = g
+        .call(
+            &alice,
+            Method::POST,
+            "/api/v1/jobs",
+            Some(serde_json::json!({"project": "pa", "deck": deck})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(first_error(&v)["line"], dataset_line, "{v}");
+
+    // A dataset without the columns a cell fit reads (a spectrum): the columns are named.
+    let on_spectrum = deck.replace(
+        "dataset = \"calibrate_spm_discharge.csv\"",
+        "dataset = \"spectrum.z\"",
+    );
+    let (_, v) = check(
+        alice.clone(),
+        serde_json::json!({"project": "pa", "deck": on_spectrum, "datasets": [spectrum]}),
+    )
+    .await;
+    assert_eq!(v["ok"], false, "{v}");
+    let e = first_error(&v);
+    assert_eq!(e["line"], dataset_line, "{v}");
+    let m = e["message"].as_str().unwrap();
+    assert!(
+        m.contains("spectrum.z: no `")
+            && m.contains("frequency_Hz")
+            && m.contains("needs time_s, current_A, potential_V"),
+        "{m}"
+    );
+    // A window that leaves fewer than 3 rows is the dataset's problem too.
+    let (_, v) = check(
+        alice.clone(),
+        serde_json::json!({"project": "pa", "deck": deck.replace("seed = 7", "seed = 7\nwindow = [0.0, 5.0]"), "datasets": [good]}),
+    )
+    .await;
+    assert!(
+        first_error(&v)["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at least 3")),
+        "{v}"
+    );
+
+    // Access as for submission: another project's dataset does not exist for bob, pa does
+    // not exist for him either, a viewer may not submit, and datasets need a project.
+    let (s, v) = check(
+        bob.clone(),
+        serde_json::json!({"project": "pb", "deck": deck, "datasets": [good]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    let (s, _) = check(
+        bob.clone(),
+        serde_json::json!({"project": "pa", "deck": deck, "datasets": [good]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = g
+        .call(
+            &bob,
+            Method::POST,
+            "/api/v1/jobs",
+            Some(serde_json::json!({"project": "pb", "deck": deck, "datasets": [good]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = check(
+        carol.clone(),
+        serde_json::json!({"project": "pa", "deck": deck, "datasets": [good]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = check(
+        alice.clone(),
+        serde_json::json!({"deck": deck, "datasets": [good]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = check(
+        alice.clone(),
+        serde_json::json!({"project": "pa", "deck": deck, "datasets": vec![good; 17]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // The checked deck runs (a short chain, one rank) and its posterior samples are among the
+    // job's files, as CSV and as HDF5.
+    let short = deck
+        .replace("steps = 2500", "steps = 50")
+        .replace("burn = 300", "burn = 10")
+        .replace("ranks = 2", "ranks = 1");
+    let (s, v) = check(
+        alice.clone(),
+        serde_json::json!({"project": "pa", "deck": short, "datasets": [good]}),
+    )
+    .await;
+    assert_eq!((s, &v["ok"]), (StatusCode::OK, &Value::Bool(true)), "{v}");
+    let (s, v) = g
+        .call(
+            &alice,
+            Method::POST,
+            "/api/v1/jobs",
+            Some(serde_json::json!({"project": "pa", "deck": short, "datasets": [good]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let job = v["id"].as_i64().unwrap();
+    let j = g.wait_job(&alice, job, 300).await;
+    assert_eq!(j["state"], "completed", "{j}");
+    let (_, files) = g.get(&alice, &format!("/api/v1/jobs/{job}/files")).await;
+    let listed: Vec<&str> = files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    for f in [
+        "job/run/samples.csv",
+        "job/run/samples.h5",
+        "job/run/fit.csv",
+    ] {
+        assert!(listed.contains(&f), "{f} not in {listed:?}");
+    }
+    let r = g
+        .http
+        .get(format!(
+            "{}/api/v1/jobs/{job}/files/job/run/samples.h5?download=true",
+            g.url
+        ))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let h5 = r.bytes().await.unwrap();
+    assert!(h5.starts_with(b"\x89HDF\r\n\x1a\n"), "not an HDF5 file");
+
+    // Nothing is left staged, and the stored originals are untouched.
+    let staged: Vec<String> = stored_files(&g)
+        .into_iter()
+        .filter(|p| p.starts_with("staging"))
+        .collect();
+    assert!(staged.is_empty(), "{staged:?}");
+    let r = g
+        .http
+        .get(format!("{}/api/v1/datasets/{good}/files/original", g.url))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.bytes().await.unwrap().to_vec(),
+        std::fs::read(examples.join("calibrate_spm_discharge.csv")).unwrap()
+    );
+}

@@ -358,4 +358,16 @@ async fn a_calibration_from_an_uploaded_dataset_runs_on_slurm() {
         assert_eq!(r.status(), StatusCode::OK, "{f}");
         assert!(r.text().await.unwrap().lines().count() > 10, "{f}");
     }
+    let r = g
+        .http
+        .get(format!(
+            "{}/api/v1/jobs/{id}/files/job/run/samples.h5?download=true",
+            g.url
+        ))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "samples.h5");
+    assert!(r.bytes().await.unwrap().starts_with(b"\x89HDF\r\n\x1a\n"));
 }

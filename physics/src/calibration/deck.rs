@@ -22,7 +22,7 @@ pub const PARAM_KEYS: &[&str] = &["initial", "lower", "upper", "scale"];
 pub fn section() -> FixedSection {
     FixedSection {
         path: "calibration",
-        description: "Fit parameters of the [physics] cell (driven by the dataset's measured current) or its small-signal impedance at rest (`model = \"cell_spectrum\"`) or an equivalent circuit (`model = \"circuit\"`) to the dataset's spectrum, by bounded least squares or ensemble MCMC; model evaluations spread over MPI ranks and threads. Writes summary.json (estimates, σ, intervals, diagnostics), fit.csv and, for MCMC, samples.csv. The cell's `experiment` is replaced by the dataset. See docs/calibration.md.",
+        description: "Fit parameters of the [physics] cell (driven by the dataset's measured current) or its small-signal impedance at rest (`model = \"cell_spectrum\"`) or an equivalent circuit (`model = \"circuit\"`) to the dataset's spectrum, by bounded least squares or ensemble MCMC; model evaluations spread over MPI ranks and threads. Writes summary.json (estimates, σ, intervals, diagnostics), fit.csv and, for MCMC, samples.csv and samples.h5. The cell's `experiment` is replaced by the dataset. See docs/calibration.md.",
         params: vec![
             ParamSpec::required(
                 "dataset",
@@ -461,6 +461,21 @@ impl Calibration {
             Target::Cell { .. } => "cell",
             Target::CellSpectrum { .. } => "cell_spectrum",
             Target::Circuit { .. } => "circuit",
+        }
+    }
+
+    /// Whether the dataset is an impedance spectrum (circuit and cell-spectrum fits).
+    pub fn is_spectrum(&self) -> bool {
+        !matches!(self.target, Target::Cell { .. })
+    }
+
+    /// The normalised dataset columns this calibration reads (the engine and the gateway's
+    /// check both require them).
+    pub fn columns(&self) -> &'static [&'static str] {
+        if self.is_spectrum() {
+            &["frequency_Hz", "z_real_ohm", "z_imag_ohm"]
+        } else {
+            &["time_s", "current_A", "potential_V"]
         }
     }
 }
