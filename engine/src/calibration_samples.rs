@@ -33,7 +33,7 @@ fn unit(cal: &Calibration, c: &Chain, q: usize) -> String {
     match cal.params.get(q) {
         Some(p) => p.unit.clone(),
         None if c.names[q] == "noise_sigma" => {
-            if cal.is_circuit() { "Ohm" } else { "V" }.to_string()
+            if cal.is_spectrum() { "Ohm" } else { "V" }.to_string()
         }
         None => String::new(),
     }
@@ -60,8 +60,7 @@ fn write_h5_to(tmp: &Path, cal: &Calibration, c: &Chain) -> Result<(), String> {
     let s = &cal.sampler;
     g.set_attr_str("method", "affine-invariant ensemble sampler (stretch move)")
         .map_err(e)?;
-    g.set_attr_str("model", if cal.is_circuit() { "circuit" } else { "cell" })
-        .map_err(e)?;
+    g.set_attr_str("model", cal.model_name()).map_err(e)?;
     g.set_attr_str("dataset", &cal.dataset).map_err(e)?;
     g.set_attr_str("parameters", &c.names.join("\n"))
         .map_err(e)?;
