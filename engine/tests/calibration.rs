@@ -326,6 +326,27 @@ fn circuit_mode_fits_a_spectrum() {
     for k in 0..a.len() {
         assert!((a[k] - b[k]).abs() < 1e-6 * a[k].abs().max(1e-3));
     }
+    // Omitted bounds: `lower` takes the circuit's default (0), an omitted `upper` whose default
+    // is unbounded is an error naming the parameter and the key.
+    let text = std::fs::read_to_string(&deck).unwrap();
+    let lower_default = text.replace(
+        "parameters.R1 = { initial = 0.05, lower = 1e-4, upper = 10.0 }",
+        "parameters.R1 = { initial = 0.05, upper = 10.0, scale = \"linear\" }",
+    );
+    assert_ne!(lower_default, text);
+    let p = write_deck(&dir, "lower_default.toml", &lower_default);
+    assert_code(&galvana_in(&dir, &["check", p.to_str().unwrap()]), 0, "default lower");
+    let no_upper = text.replace(
+        "parameters.R1 = { initial = 0.05, lower = 1e-4, upper = 10.0 }",
+        "parameters.R1 = { initial = 0.05, lower = 1e-4 }",
+    );
+    let p = write_deck(&dir, "no_upper.toml", &no_upper);
+    let o = galvana_in(&dir, &["check", p.to_str().unwrap()]);
+    assert_code(&o, 3, "no upper");
+    let e = stderr(&o);
+    assert!(e.contains("`parameters.R1` needs `upper`"), "{e}");
+    assert!(e.contains("unbounded"), "{e}");
+    assert!(e.contains("no_upper.toml:"), "{e}");
 }
 
 /// The same data as HDF5 (`galvana import`) and as CSV give the same least-squares fit.

@@ -293,9 +293,15 @@ impl Calibration {
                             format!("`parameters.{name}.{f}` must be a number"),
                         )
                     }),
-                    None => {
-                        dflt.ok_or_else(|| err(&key, format!("`parameters.{name}` needs `{f}`")))
-                    }
+                    // The circuit's defaults may be unbounded above (resistances, capacitances),
+                    // and the fit needs a finite box: ask for the bound then.
+                    None => dflt.filter(|x| x.is_finite()).ok_or_else(|| {
+                        let e = err(&key, format!("`parameters.{name}` needs `{f}`"));
+                        match dflt {
+                            Some(_) => help(e, format!("the default {f} bound of `{name}` is unbounded; give a finite `{f}` (the fit searches a finite box)")),
+                            None => e,
+                        }
+                    }),
                 }
             };
             let (dl, du) = match defaults[k] {
