@@ -66,6 +66,8 @@ pub struct Dfn {
 struct Layout {
     off: Vec<usize>,
     n: usize,
+    /// 1 / the typical size of each unknown (the scale of Newton's convergence test).
+    inv_scale: Vec<f64>,
 }
 
 impl Layout {
@@ -80,7 +82,8 @@ impl Layout {
                 2
             };
         }
-        Layout { off, n }
+        let inv_scale = (0..n).map(|j| 1.0 / newton::scale(j, &off)).collect();
+        Layout { off, n, inv_scale }
     }
 }
 
