@@ -7,8 +7,8 @@
 // Index loops over coupled arrays read more plainly than zipped iterators here.
 #![allow(clippy::needless_range_loop)]
 
+use super::newton::Jac;
 use super::residual::StepData;
-use crate::battery::banded::Banded;
 use crate::battery::params::{F, R_GAS};
 
 /// f and df/dx by a one-sided difference of relative size 1e-7, towards smaller x when `down`
@@ -20,7 +20,7 @@ fn with_slope(f: impl Fn(f64) -> f64, x: f64, down: bool) -> (f64, f64) {
 }
 
 /// Fill `jac` (cleared here) with ∂residual/∂u at `u`.
-pub(super) fn assemble(sd: &StepData, u: &[f64], jac: &mut Banded) {
+pub(super) fn assemble(sd: &StepData, u: &[f64], jac: &mut Jac) {
     let p = sd.p;
     let el = sd.el;
     let nx = el.len();

@@ -399,9 +399,9 @@ mod tests {
                 }
             }
         }
-        let mut fd = crate::battery::banded::Banded::new(n, band, band);
+        let mut fd = newton::Jac::new(n);
         newton::jacobian_fd(&sd, &d.u, &r, &mut fd);
-        let mut ex = crate::battery::banded::Banded::new(n, band, band);
+        let mut ex = newton::Jac::new(n);
         jacobian::assemble(&sd, &d.u, &mut ex);
         let mut worst = 0.0f64;
         for i in 0..n {

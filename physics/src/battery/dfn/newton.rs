@@ -13,6 +13,8 @@ use crate::battery::banded::Banded;
 /// coupled to the neighbouring nodes' c_e, φ_e (and φ_s), at most 5 positions away (checked
 /// column by column in `dfn::tests::exact_jacobian_matches_finite_differences`).
 pub(super) const BAND: usize = 5;
+/// The Jacobian's storage and factors.
+pub(super) type Jac = Banded<BAND, BAND>;
 /// Converged when the scaled Newton update (or the chord iteration's estimate of the error
 /// left) is below this: a tenth of the runner's local error tolerance on the voltage
 /// (`control::TOL_V`), since what is left after it is a fraction (the contraction rate, ≲ 0.1)
@@ -28,7 +30,7 @@ const SLOW: f64 = 0.1;
 /// run (the models clone themselves every step).
 #[derive(Debug)]
 pub(super) struct Workspace {
-    lu: Banded,
+    lu: Jac,
     valid: bool,
     r: Vec<f64>,
     rp: Vec<f64>,
@@ -39,7 +41,7 @@ pub(super) struct Workspace {
 impl Workspace {
     pub fn new(n: usize) -> Workspace {
         Workspace {
-            lu: Banded::new(n, BAND, BAND),
+            lu: Jac::new(n),
             valid: false,
             r: vec![0.0; n],
             rp: vec![0.0; n],
@@ -68,7 +70,7 @@ fn jacobian(sd: &StepData, u: &[f64], ws: &mut Workspace) -> bool {
 /// The Jacobian at `u` (whose residual is `r`) by coloured finite differences, unfactorised:
 /// the check of [`assemble`].
 #[cfg(test)]
-pub(super) fn jacobian_fd(sd: &StepData, u: &[f64], r: &[f64], jac: &mut Banded) {
+pub(super) fn jacobian_fd(sd: &StepData, u: &[f64], r: &[f64], jac: &mut Jac) {
     let n = u.len();
     let off = &sd.lay.off;
     let (mut up, mut rp, mut deltas) = (u.to_vec(), vec![0.0; n], vec![0.0; n]);
