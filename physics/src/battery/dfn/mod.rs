@@ -31,11 +31,14 @@ struct History {
     cs_n: Vec<f64>,
     cs_p: Vec<f64>,
     ce: Vec<f64>,
-    /// The algebraic unknowns then (for the predictor of Newton's first guess).
+    /// The algebraic unknowns then (for the predictor of Newton's first guess) and the cell
+    /// current they hold for (NaN: none yet).
     u: Vec<f64>,
+    ui: f64,
     h: f64,
-    /// The algebraic unknowns a step further back and the length of the step after them.
-    um: Option<(Vec<f64>, f64)>,
+    /// The algebraic unknowns a step further back, their current, and the length of the step
+    /// after them.
+    um: Option<(Vec<f64>, f64, f64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -188,10 +191,9 @@ impl Dfn {
                 u[lay.off[k]] = self.ce[k];
             }
         }
-        let jump = (self.alg_i - i).abs();
-        let reinit = self.alg_i.is_nan() || jump > 0.25 * (self.alg_i.abs().max(i.abs())) + 1e-12;
+        let reinit = jumped(self.alg_i, i);
         if let (Some(hist), false) = (hp, reinit) {
-            predict(&mut u, hist, h);
+            predict(&mut u, hist, h, i);
         }
         if reinit {
             // A new current (not a secant's small change of the last): start from uniform
@@ -228,8 +230,9 @@ impl Dfn {
                 cs_p: self.cs_p.clone(),
                 ce: self.ce.clone(),
                 u: self.u.clone(),
+                ui: self.alg_i,
                 h,
-                um: self.prev.as_ref().map(|hh| (hh.u.clone(), hh.h)),
+                um: self.prev.as_ref().map(|hh| (hh.u.clone(), hh.ui, hh.h)),
             };
             (new_n, new_p, Some(prev))
         } else {
@@ -254,11 +257,22 @@ impl Dfn {
     }
 }
 
-/// Newton's first guess for a step of length `h` from the algebraic state `u`: the quadratic
-/// through the last three steps' solutions (the line through the last two after a restart).
-fn predict(u: &mut [f64], hist: &History, h: f64) {
+/// The current moved from `from` to `to` by more than a secant's small change (or there was
+/// none before): the algebraic state of `from` is no guide to that of `to`.
+fn jumped(from: f64, to: f64) -> bool {
+    from.is_nan() || (from - to).abs() > 0.25 * from.abs().max(to.abs()) + 1e-12
+}
+
+/// Newton's first guess for a step of length `h` at current `i` from the algebraic state `u`:
+/// the quadratic through the last three steps' solutions, or the line through the last two
+/// (after a restart, or where the one before was at another current: extrapolating across a
+/// jump of the current, such as the start of a discharge from rest, throws the guess far off).
+fn predict(u: &mut [f64], hist: &History, h: f64, i: f64) {
+    if jumped(hist.ui, i) {
+        return;
+    }
     match &hist.um {
-        Some((um, hm)) => {
+        Some((um, umi, hm)) if !jumped(*umi, i) => {
             // Nodes at −(h1 + h2), −h1 and 0 (the present), evaluated at h.
             let (h1, h2) = (hist.h, *hm);
             let l0 = h * (h + h1) / ((h1 + h2) * h2);
@@ -268,7 +282,7 @@ fn predict(u: &mut [f64], hist: &History, h: f64) {
                 *x = l2 * *x + l1 * xm + l0 * xmm;
             }
         }
-        None => {
+        _ => {
             let w = h / hist.h;
             for (x, xm) in u.iter_mut().zip(&hist.u) {
                 *x += w * (*x - xm);
