@@ -151,9 +151,9 @@ impl<const KL: usize, const KU: usize> Banded<KL, KU> {
                 let (row, x) = (&self.a[start..start + Self::UC], &b[k + 1..=k + Self::UC]);
                 // Two partial sums: one running sum is a chain of dependent additions.
                 let (mut s0, mut s1) = (0.0, 0.0);
-                for q in (0..Self::UC - 1).step_by(2) {
-                    s0 += row[q] * x[q];
-                    s1 += row[q + 1] * x[q + 1];
+                for q in 0..Self::UC / 2 {
+                    s0 += row[2 * q] * x[2 * q];
+                    s1 += row[2 * q + 1] * x[2 * q + 1];
                 }
                 if Self::UC % 2 == 1 {
                     s0 += row[Self::UC - 1] * x[Self::UC - 1];

@@ -26,19 +26,22 @@ use newton::{newton, Workspace};
 use residual::StepData;
 use std::sync::{Arc, Mutex};
 
+/// A state's arrays, shared (not copied) by the states after it that keep it as history.
+type Shared = Arc<Vec<f64>>;
+
 #[derive(Clone, Debug)]
 struct History {
-    cs_n: Vec<f64>,
-    cs_p: Vec<f64>,
-    ce: Vec<f64>,
+    cs_n: Shared,
+    cs_p: Shared,
+    ce: Shared,
     /// The algebraic unknowns then (for the predictor of Newton's first guess) and the cell
     /// current they hold for (NaN: none yet).
-    u: Vec<f64>,
+    u: Shared,
     ui: f64,
     h: f64,
     /// The algebraic unknowns a step further back, their current, and the length of the step
     /// after them.
-    um: Option<(Vec<f64>, f64, f64)>,
+    um: Option<(Shared, f64, f64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -49,13 +52,13 @@ pub struct Dfn {
     sn: Sphere,
     sp: Sphere,
     /// Particle profiles, node after node (`Points::r_n` / `r_p` values each).
-    pub cs_n: Vec<f64>,
-    pub cs_p: Vec<f64>,
-    pub ce: Vec<f64>,
+    pub cs_n: Shared,
+    pub cs_p: Shared,
+    pub ce: Shared,
     prev: Option<History>,
     lay: Layout,
     /// The algebraic solution (φ_e, φ_s, j interleaved with c_e, see `Layout`) for current `alg_i`.
-    u: Vec<f64>,
+    u: Shared,
     alg_i: f64,
     v: f64,
     /// The last step found no solution.
@@ -99,8 +102,8 @@ impl Dfn {
         );
         let sn = Sphere::new(p.neg.particle_radius, pts.r_n);
         let sp = Sphere::new(p.pos.particle_radius, pts.r_p);
-        let cs_n = vec![x * p.neg.c_max; pts.r_n * el.nn];
-        let cs_p = vec![y * p.pos.c_max; pts.r_p * el.np];
+        let cs_n = Arc::new(vec![x * p.neg.c_max; pts.r_n * el.nn]);
+        let cs_p = Arc::new(vec![y * p.pos.c_max; pts.r_p * el.np]);
         let ce = vec![p.c_e0; el.len()];
         let lay = Layout::new(&el);
         let mut u = vec![0.0; lay.n];
@@ -114,10 +117,10 @@ impl Dfn {
             sp,
             cs_n,
             cs_p,
-            ce,
+            ce: Arc::new(ce),
             prev: None,
             lay: lay.clone(),
-            u,
+            u: Arc::new(u),
             alg_i: f64::NAN,
             v: f64::NAN,
             failed: false,
@@ -126,13 +129,15 @@ impl Dfn {
         // A consistent start at rest: φ_s = U in each electrode, φ_e = −U_n.
         let un = d.p.neg.u(x);
         let up = d.p.pos.u(y);
+        let (nn, ns) = (d.el.nn, d.el.ns);
+        let u = Arc::make_mut(&mut d.u);
         for k in 0..d.el.len() {
             let o = lay.off[k];
-            d.u[o + 1] = -un;
-            if k < d.el.nn {
-                d.u[o + 2] = 0.0;
-            } else if k >= d.el.nn + d.el.ns {
-                d.u[o + 2] = up - un;
+            u[o + 1] = -un;
+            if k < nn {
+                u[o + 2] = 0.0;
+            } else if k >= nn + ns {
+                u[o + 2] = up - un;
             }
         }
         d
@@ -185,7 +190,7 @@ impl Dfn {
             sigma_p: p.pos.sigma_eff(),
         };
         let t = p.temperature;
-        let mut u = self.u.clone();
+        let mut u = self.u.to_vec();
         if h == 0.0 {
             for k in 0..nx {
                 u[lay.off[k]] = self.ce[k];
@@ -234,7 +239,7 @@ impl Dfn {
                 h,
                 um: self.prev.as_ref().map(|hh| (hh.u.clone(), hh.ui, hh.h)),
             };
-            (new_n, new_p, Some(prev))
+            (Arc::new(new_n), Arc::new(new_p), Some(prev))
         } else {
             (self.cs_n.clone(), self.cs_p.clone(), self.prev.clone())
         };
@@ -245,10 +250,10 @@ impl Dfn {
             sp: self.sp.clone(),
             cs_n,
             cs_p,
-            ce,
+            ce: Arc::new(ce),
             prev,
             lay: self.lay.clone(),
-            u,
+            u: Arc::new(u),
             alg_i: i,
             v,
             failed: false,
@@ -278,13 +283,13 @@ fn predict(u: &mut [f64], hist: &History, h: f64, i: f64) {
             let l0 = h * (h + h1) / ((h1 + h2) * h2);
             let l1 = -h * (h + h1 + h2) / (h1 * h2);
             let l2 = (h + h1) * (h + h1 + h2) / (h1 * (h1 + h2));
-            for ((x, xm), xmm) in u.iter_mut().zip(&hist.u).zip(um) {
+            for ((x, xm), xmm) in u.iter_mut().zip(hist.u.iter()).zip(um.iter()) {
                 *x = l2 * *x + l1 * xm + l0 * xmm;
             }
         }
         _ => {
             let w = h / hist.h;
-            for (x, xm) in u.iter_mut().zip(&hist.u) {
+            for (x, xm) in u.iter_mut().zip(hist.u.iter()) {
                 *x += w * (*x - xm);
             }
         }
@@ -335,7 +340,7 @@ impl Cell for Dfn {
         f.grid("r_p", self.sp.centres());
         let at = |k: usize, q: usize| self.u[self.lay.off[k] + q];
         let nx = el.len();
-        f.push("c_e", "mol/m3", &["x"], self.ce.clone());
+        f.push("c_e", "mol/m3", &["x"], self.ce.to_vec());
         f.push("phi_e", "V", &["x"], (0..nx).map(|k| at(k, 1)).collect());
         f.push("porosity", "1", &["x"], el.eps.to_vec());
         for (neg, range, sphere, cs) in [
@@ -348,7 +353,7 @@ impl Cell for Dfn {
             let j: Vec<f64> = range.clone().map(|k| at(k, 3)).collect();
             f.push(&format!("phi_s_{d}"), "V", &[&xd], phi_s);
             f.push(&format!("j_{d}"), "A/m2", &[&xd], j);
-            f.push(&format!("c_s_{d}"), "mol/m3", &[&xd, &rd], cs.clone());
+            f.push(&format!("c_s_{d}"), "mol/m3", &[&xd, &rd], cs.to_vec());
             f.push(
                 &format!("c_s_surf_{d}"),
                 "mol/m3",
@@ -387,7 +392,13 @@ mod tests {
             lay: &d.lay,
             a0: 1.5,
             h: 7.0,
-            rhs_e: d.el.eps.iter().zip(&d.ce).map(|(e, c)| e * c).collect(),
+            rhs_e: d
+                .el
+                .eps
+                .iter()
+                .zip(d.ce.iter())
+                .map(|(e, c)| e * c)
+                .collect(),
             alpha,
             beta: vec![-3.0; nx],
             i: 5.0 / p.area,
@@ -401,7 +412,7 @@ mod tests {
         let band = newton::BAND;
         let mut rp = vec![0.0; n];
         for j in 0..n {
-            let mut up = d.u.clone();
+            let mut up = d.u.to_vec();
             up[j] += 1e-6 * (1.0 + up[j].abs());
             residual::residual(&sd, &up, &mut rp);
             for i in 0..n {
