@@ -149,7 +149,9 @@ pub(super) fn newton(sd: &StepData, u: &mut [f64], ws: &mut Workspace) -> Result
         }
         u.copy_from_slice(&ws.trial);
         std::mem::swap(&mut ws.r, &mut ws.rp);
-        if prev.is_finite() && lambda == 1.0 && rate > SLOW {
+        // A Jacobian is judged by the contraction it gives, measured from the iteration after
+        // the one that computed it (that one's rate compares it with its stale predecessor).
+        if prev.is_finite() && lambda == 1.0 && rate > SLOW && !fresh {
             ws.valid = false;
         }
         full = lambda == 1.0;
