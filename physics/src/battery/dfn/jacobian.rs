@@ -7,8 +7,8 @@
 // Index loops over coupled arrays read more plainly than zipped iterators here.
 #![allow(clippy::needless_range_loop)]
 
+use super::newton::Jac;
 use super::residual::StepData;
-use crate::battery::banded::Banded;
 use crate::battery::params::{F, R_GAS};
 
 /// f and df/dx by a one-sided difference of relative size 1e-7, towards smaller x when `down`
@@ -20,7 +20,7 @@ fn with_slope(f: impl Fn(f64) -> f64, x: f64, down: bool) -> (f64, f64) {
 }
 
 /// Fill `jac` (cleared here) with ∂residual/∂u at `u`.
-pub(super) fn assemble(sd: &StepData, u: &[f64], jac: &mut Banded) {
+pub(super) fn assemble(sd: &StepData, u: &[f64], jac: &mut Jac) {
     let p = sd.p;
     let el = sd.el;
     let nx = el.len();
@@ -136,7 +136,8 @@ pub(super) fn assemble(sd: &StepData, u: &[f64], jac: &mut Banded) {
         let (_, dj0_dcs) = with_slope(|x| e.j0.eval(c, x, e.c_max, t), cs, cs > 0.5 * e.c_max);
         let (uocp, du) = with_slope(|x| e.u(x), cs / e.c_max, cs > 0.5 * e.c_max);
         let arg = (u[o + 2] - pe(k) - uocp) / (2.0 * rtf);
-        let (s, ch) = (arg.sinh(), arg.cosh());
+        let ex = arg.exp();
+        let (s, ch) = (0.5 * (ex - 1.0 / ex), 0.5 * (ex + 1.0 / ex));
         jac.add(o + 3, o, -2.0 * s * dj0_dc);
         jac.add(o + 3, o + 2, -j0 * ch / rtf);
         jac.add(o + 3, o + 1, j0 * ch / rtf);

@@ -14,6 +14,7 @@
 
 mod jacobian;
 mod newton;
+mod particles;
 mod residual;
 
 use super::electrolyte::Electrolyte;
@@ -25,14 +26,22 @@ use newton::{newton, Workspace};
 use residual::StepData;
 use std::sync::{Arc, Mutex};
 
+/// A state's arrays, shared (not copied) by the states after it that keep it as history.
+type Shared = Arc<Vec<f64>>;
+
 #[derive(Clone, Debug)]
 struct History {
-    cs_n: Vec<Vec<f64>>,
-    cs_p: Vec<Vec<f64>>,
-    ce: Vec<f64>,
-    /// The algebraic unknowns then (for the predictor of Newton's first guess).
-    u: Vec<f64>,
+    cs_n: Shared,
+    cs_p: Shared,
+    ce: Shared,
+    /// The algebraic unknowns then (for the predictor of Newton's first guess) and the cell
+    /// current they hold for (NaN: none yet).
+    u: Shared,
+    ui: f64,
     h: f64,
+    /// The algebraic unknowns a step further back, their current, and the length of the step
+    /// after them.
+    um: Option<(Shared, f64, f64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -42,13 +51,14 @@ pub struct Dfn {
     el: Electrolyte,
     sn: Sphere,
     sp: Sphere,
-    pub cs_n: Vec<Vec<f64>>,
-    pub cs_p: Vec<Vec<f64>>,
-    pub ce: Vec<f64>,
+    /// Particle profiles, node after node (`Points::r_n` / `r_p` values each).
+    pub cs_n: Shared,
+    pub cs_p: Shared,
+    pub ce: Shared,
     prev: Option<History>,
     lay: Layout,
     /// The algebraic solution (φ_e, φ_s, j interleaved with c_e, see `Layout`) for current `alg_i`.
-    u: Vec<f64>,
+    u: Shared,
     alg_i: f64,
     v: f64,
     /// The last step found no solution.
@@ -62,6 +72,8 @@ pub struct Dfn {
 struct Layout {
     off: Vec<usize>,
     n: usize,
+    /// 1 / the typical size of each unknown (the scale of Newton's convergence test).
+    inv_scale: Vec<f64>,
 }
 
 impl Layout {
@@ -76,7 +88,8 @@ impl Layout {
                 2
             };
         }
-        Layout { off, n }
+        let inv_scale = (0..n).map(|j| 1.0 / newton::scale(j, &off)).collect();
+        Layout { off, n, inv_scale }
     }
 }
 
@@ -89,8 +102,8 @@ impl Dfn {
         );
         let sn = Sphere::new(p.neg.particle_radius, pts.r_n);
         let sp = Sphere::new(p.pos.particle_radius, pts.r_p);
-        let cs_n = vec![vec![x * p.neg.c_max; pts.r_n]; el.nn];
-        let cs_p = vec![vec![y * p.pos.c_max; pts.r_p]; el.np];
+        let cs_n = Arc::new(vec![x * p.neg.c_max; pts.r_n * el.nn]);
+        let cs_p = Arc::new(vec![y * p.pos.c_max; pts.r_p * el.np]);
         let ce = vec![p.c_e0; el.len()];
         let lay = Layout::new(&el);
         let mut u = vec![0.0; lay.n];
@@ -104,10 +117,10 @@ impl Dfn {
             sp,
             cs_n,
             cs_p,
-            ce,
+            ce: Arc::new(ce),
             prev: None,
             lay: lay.clone(),
-            u,
+            u: Arc::new(u),
             alg_i: f64::NAN,
             v: f64::NAN,
             failed: false,
@@ -116,13 +129,15 @@ impl Dfn {
         // A consistent start at rest: φ_s = U in each electrode, φ_e = −U_n.
         let un = d.p.neg.u(x);
         let up = d.p.pos.u(y);
+        let (nn, ns) = (d.el.nn, d.el.ns);
+        let u = Arc::make_mut(&mut d.u);
         for k in 0..d.el.len() {
             let o = lay.off[k];
-            d.u[o + 1] = -un;
-            if k < d.el.nn {
-                d.u[o + 2] = 0.0;
-            } else if k >= d.el.nn + d.el.ns {
-                d.u[o + 2] = up - un;
+            u[o + 1] = -un;
+            if k < nn {
+                u[o + 2] = 0.0;
+            } else if k >= nn + ns {
+                u[o + 2] = up - un;
             }
         }
         d
@@ -160,95 +175,7 @@ impl Dfn {
         let rhs_e: Vec<f64> = (0..nx)
             .map(|k| el.eps[k] * bdf(self.ce[k], hp.map_or(0.0, |hh| hh.ce[k])))
             .collect();
-        let t = p.temperature;
-        // Particles: response to zero flux (alpha) and to unit interfacial current (beta). With a
-        // concentration-dependent diffusivity (on the edges, at the profile extrapolated to the
-        // end of the step) each node has its own unit response; otherwise one per electrode
-        // serves every node.
-        let mut alpha = vec![0.0; nx];
-        let mut beta = vec![0.0; nx];
-        let mut new_n = self.cs_n.clone();
-        let mut new_p = self.cs_p.clone();
-        let unit = |s: &Sphere, d: &[f64]| {
-            let mut r = vec![0.0; s.n];
-            s.implicit_solve(a0, h, d, 1.0 / F, &vec![0.0; s.n], &mut r);
-            r
-        };
-        let uniform = |e: &super::params::Electrode, s: &Sphere| {
-            e.diffusivity
-                .is_constant_in_x()
-                .then(|| vec![e.diffusivity.eval(0.0, t); s.n + 1])
-        };
-        let (dn_uniform, dp_uniform) = (uniform(&p.neg, &self.sn), uniform(&p.pos, &self.sp));
-        let shared_n = dn_uniform.as_deref().map(|d| unit(&self.sn, d));
-        let shared_p = dp_uniform.as_deref().map(|d| unit(&self.sp, d));
-        // One elimination per electrode serves every node when D is uniform.
-        let fac_n = dn_uniform.as_deref().map(|d| self.sn.factor(a0, h, d));
-        let fac_p = dp_uniform.as_deref().map(|d| self.sp.factor(a0, h, d));
-        let mut rhs = vec![0.0; self.sn.n.max(self.sp.n)];
-        let mut own: Vec<Option<Vec<f64>>> = vec![None; nx];
-        let mut d_edges = vec![0.0; self.sn.n.max(self.sp.n) + 1];
-        for k in 0..nx {
-            let Some((neg, m)) = self.electrode(k) else {
-                continue;
-            };
-            let (s, e, cs, hist, d_uni, shared, fac, out) = if neg {
-                (
-                    &self.sn,
-                    &p.neg,
-                    &self.cs_n[m],
-                    hp.map(|hh| &hh.cs_n[m]),
-                    &dn_uniform,
-                    &shared_n,
-                    &fac_n,
-                    &mut new_n[m],
-                )
-            } else {
-                (
-                    &self.sp,
-                    &p.pos,
-                    &self.cs_p[m],
-                    hp.map(|hh| &hh.cs_p[m]),
-                    &dp_uniform,
-                    &shared_p,
-                    &fac_p,
-                    &mut new_p[m],
-                )
-            };
-            let d: &[f64] = match d_uni {
-                Some(d) => d,
-                None => {
-                    let d = &mut d_edges[..s.n + 1];
-                    s.edge_diffusivity(
-                        cs,
-                        hist.map(|c| (c.as_slice(), w)),
-                        e.c_max,
-                        &e.diffusivity,
-                        t,
-                        d,
-                    );
-                    d
-                }
-            };
-            let rhs = &mut rhs[..s.n];
-            for r in 0..s.n {
-                rhs[r] = bdf(cs[r], hist.map_or(0.0, |c| c[r]));
-            }
-            match fac {
-                Some(f) => s.solve_factored(f, 0.0, rhs, out),
-                None => s.implicit_solve(a0, h, d, 0.0, rhs, out),
-            }
-            alpha[k] = s.surface(out);
-            beta[k] = match shared {
-                Some(r) => s.surface(r),
-                None => {
-                    let r = unit(s, d);
-                    let b = s.surface(&r);
-                    own[k] = Some(r);
-                    b
-                }
-            };
-        }
+        let parts = particles::eliminate(self, a0, w, h);
         let sd = StepData {
             p,
             el,
@@ -256,25 +183,22 @@ impl Dfn {
             a0,
             h,
             rhs_e,
-            alpha,
-            beta,
+            alpha: parts.alpha,
+            beta: parts.beta,
             i: i / p.area,
             sigma_n: p.neg.sigma_eff(),
             sigma_p: p.pos.sigma_eff(),
         };
-        let mut u = self.u.clone();
+        let t = p.temperature;
+        let mut u = self.u.to_vec();
         if h == 0.0 {
             for k in 0..nx {
                 u[lay.off[k]] = self.ce[k];
             }
         }
-        let jump = (self.alg_i - i).abs();
-        let reinit = self.alg_i.is_nan() || jump > 0.25 * (self.alg_i.abs().max(i.abs())) + 1e-12;
+        let reinit = jumped(self.alg_i, i);
         if let (Some(hist), false) = (hp, reinit) {
-            // Newton starts from the line through the last two steps' solutions.
-            for (x, xm) in u.iter_mut().zip(&hist.u) {
-                *x += w * (*x - xm);
-            }
+            predict(&mut u, hist, h, i);
         }
         if reinit {
             // A new current (not a secant's small change of the last): start from uniform
@@ -298,44 +222,77 @@ impl Dfn {
             let mut ws = self.ws.lock().unwrap_or_else(|e| e.into_inner());
             newton(&sd, &mut u, &mut ws)?;
         }
-        // New particle profiles: alpha part plus j times the unit response.
-        let mut next = self.clone();
-        for k in 0..nx {
-            let o = lay.off[k];
-            if let Some((neg, m)) = self.electrode(k) {
-                let j = u[o + 3];
-                let (prof, shared) = if neg {
-                    (&mut new_n[m], &shared_n)
-                } else {
-                    (&mut new_p[m], &shared_p)
-                };
-                let r = own[k]
-                    .as_ref()
-                    .or(shared.as_ref())
-                    .expect("a unit response");
-                for (c, dr) in prof.iter_mut().zip(r) {
-                    *c += j * dr;
-                }
-            }
-            next.ce[k] = u[o];
-        }
-        if h > 0.0 {
-            next.cs_n = new_n;
-            next.cs_p = new_p;
-            next.prev = Some(History {
+        let ce: Vec<f64> = (0..nx).map(|k| u[lay.off[k]]).collect();
+        let last = lay.off[nx - 1] + 2;
+        let before = lay.off[nx - 2] + 2;
+        let v = 1.5 * u[last] - 0.5 * u[before];
+        let (cs_n, cs_p, prev) = if h > 0.0 {
+            // New particle profiles: the zero-flux part plus j times the unit response.
+            let (mut new_n, mut new_p) = (parts.free_n, parts.free_p);
+            parts.unit.add_flux(self, &u, &mut new_n, &mut new_p);
+            let prev = History {
                 cs_n: self.cs_n.clone(),
                 cs_p: self.cs_p.clone(),
                 ce: self.ce.clone(),
                 u: self.u.clone(),
+                ui: self.alg_i,
                 h,
-            });
+                um: self.prev.as_ref().map(|hh| (hh.u.clone(), hh.ui, hh.h)),
+            };
+            (Arc::new(new_n), Arc::new(new_p), Some(prev))
+        } else {
+            (self.cs_n.clone(), self.cs_p.clone(), self.prev.clone())
+        };
+        Ok(Dfn {
+            p: self.p.clone(),
+            el: self.el.clone(),
+            sn: self.sn.clone(),
+            sp: self.sp.clone(),
+            cs_n,
+            cs_p,
+            ce: Arc::new(ce),
+            prev,
+            lay: self.lay.clone(),
+            u: Arc::new(u),
+            alg_i: i,
+            v,
+            failed: false,
+            ws: self.ws.clone(),
+        })
+    }
+}
+
+/// The current moved from `from` to `to` by more than a secant's small change (or there was
+/// none before): the algebraic state of `from` is no guide to that of `to`.
+fn jumped(from: f64, to: f64) -> bool {
+    from.is_nan() || (from - to).abs() > 0.25 * from.abs().max(to.abs()) + 1e-12
+}
+
+/// Newton's first guess for a step of length `h` at current `i` from the algebraic state `u`:
+/// the quadratic through the last three steps' solutions, or the line through the last two
+/// (after a restart, or where the one before was at another current: extrapolating across a
+/// jump of the current, such as the start of a discharge from rest, throws the guess far off).
+fn predict(u: &mut [f64], hist: &History, h: f64, i: f64) {
+    if jumped(hist.ui, i) {
+        return;
+    }
+    match &hist.um {
+        Some((um, umi, hm)) if !jumped(*umi, i) => {
+            // Nodes at −(h1 + h2), −h1 and 0 (the present), evaluated at h.
+            let (h1, h2) = (hist.h, *hm);
+            let l0 = h * (h + h1) / ((h1 + h2) * h2);
+            let l1 = -h * (h + h1 + h2) / (h1 * h2);
+            let l2 = (h + h1) * (h + h1 + h2) / (h1 * (h1 + h2));
+            for ((x, xm), xmm) in u.iter_mut().zip(hist.u.iter()).zip(um.iter()) {
+                *x = l2 * *x + l1 * xm + l0 * xmm;
+            }
         }
-        let last = lay.off[nx - 1] + 2;
-        let before = lay.off[nx - 2] + 2;
-        next.v = 1.5 * u[last] - 0.5 * u[before];
-        next.u = u;
-        next.alg_i = i;
-        Ok(next)
+        _ => {
+            let w = h / hist.h;
+            for (x, xm) in u.iter_mut().zip(hist.u.iter()) {
+                *x += w * (*x - xm);
+            }
+        }
     }
 }
 
@@ -383,7 +340,7 @@ impl Cell for Dfn {
         f.grid("r_p", self.sp.centres());
         let at = |k: usize, q: usize| self.u[self.lay.off[k] + q];
         let nx = el.len();
-        f.push("c_e", "mol/m3", &["x"], self.ce.clone());
+        f.push("c_e", "mol/m3", &["x"], self.ce.to_vec());
         f.push("phi_e", "V", &["x"], (0..nx).map(|k| at(k, 1)).collect());
         f.push("porosity", "1", &["x"], el.eps.to_vec());
         for (neg, range, sphere, cs) in [
@@ -396,17 +353,12 @@ impl Cell for Dfn {
             let j: Vec<f64> = range.clone().map(|k| at(k, 3)).collect();
             f.push(&format!("phi_s_{d}"), "V", &[&xd], phi_s);
             f.push(&format!("j_{d}"), "A/m2", &[&xd], j);
-            f.push(
-                &format!("c_s_{d}"),
-                "mol/m3",
-                &[&xd, &rd],
-                cs.iter().flatten().copied().collect(),
-            );
+            f.push(&format!("c_s_{d}"), "mol/m3", &[&xd, &rd], cs.to_vec());
             f.push(
                 &format!("c_s_surf_{d}"),
                 "mol/m3",
                 &[&xd],
-                cs.iter().map(|c| sphere.surface(c)).collect(),
+                cs.chunks(sphere.n).map(|c| sphere.surface(c)).collect(),
             );
         }
         f
@@ -429,8 +381,8 @@ mod tests {
         let nx = d.el.len();
         let alpha: Vec<f64> = (0..nx)
             .map(|k| match d.electrode(k) {
-                Some((true, m)) => d.sn.surface(&d.cs_n[m]),
-                Some((false, m)) => d.sp.surface(&d.cs_p[m]),
+                Some((true, m)) => d.sn.surface(&d.cs_n[m * d.sn.n..]),
+                Some((false, m)) => d.sp.surface(&d.cs_p[m * d.sp.n..]),
                 None => 0.0,
             })
             .collect();
@@ -440,7 +392,13 @@ mod tests {
             lay: &d.lay,
             a0: 1.5,
             h: 7.0,
-            rhs_e: d.el.eps.iter().zip(&d.ce).map(|(e, c)| e * c).collect(),
+            rhs_e: d
+                .el
+                .eps
+                .iter()
+                .zip(d.ce.iter())
+                .map(|(e, c)| e * c)
+                .collect(),
             alpha,
             beta: vec![-3.0; nx],
             i: 5.0 / p.area,
@@ -454,7 +412,7 @@ mod tests {
         let band = newton::BAND;
         let mut rp = vec![0.0; n];
         for j in 0..n {
-            let mut up = d.u.clone();
+            let mut up = d.u.to_vec();
             up[j] += 1e-6 * (1.0 + up[j].abs());
             residual::residual(&sd, &up, &mut rp);
             for i in 0..n {
@@ -466,9 +424,9 @@ mod tests {
                 }
             }
         }
-        let mut fd = crate::battery::banded::Banded::new(n, band, band);
+        let mut fd = newton::Jac::new(n);
         newton::jacobian_fd(&sd, &d.u, &r, &mut fd);
-        let mut ex = crate::battery::banded::Banded::new(n, band, band);
+        let mut ex = newton::Jac::new(n);
         jacobian::assemble(&sd, &d.u, &mut ex);
         let mut worst = 0.0f64;
         for i in 0..n {

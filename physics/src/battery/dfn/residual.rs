@@ -27,6 +27,14 @@ pub(super) struct StepData<'a> {
     pub sigma_p: f64,
 }
 
+/// sinh from one `exp` (libm's sinh costs several times that); near 0 the absolute error is
+/// still ~1e-16, all the kinetics need. Overflows to ±inf where sinh does.
+#[inline]
+fn sinh(x: f64) -> f64 {
+    let e = x.exp();
+    0.5 * (e - 1.0 / e)
+}
+
 pub(super) fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
     let p = sd.p;
     let el = sd.el;
@@ -37,27 +45,29 @@ pub(super) fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
     let off = &sd.lay.off;
     let ce = |k: usize| u[off[k]];
     let pe = |k: usize| u[off[k] + 1];
-    // Edge fluxes: N (lithium) and i_e (current) on internal edges; zero on the boundaries.
-    let mut n_e = vec![0.0f64; nx + 1];
-    let mut i_e = vec![0.0f64; nx + 1];
-    let dnode: Vec<f64> = (0..nx)
-        .map(|k| el.tor[k] * p.d_e.eval(ce(k).max(1e-6), t))
-        .collect();
-    let knode: Vec<f64> = (0..nx)
-        .map(|k| el.tor[k] * p.kappa_e.eval(ce(k).max(1e-6), t))
-        .collect();
-    for e in 1..nx {
+    // Edge fluxes N (lithium) and i_e (current), zero on the boundaries, made edge by edge as
+    // the nodes are visited (no arrays per call: this runs several times a step).
+    let dnode = |k: usize| el.tor[k] * p.d_e.eval(ce(k).max(1e-6), t);
+    let knode = |k: usize| el.tor[k] * p.kappa_e.eval(ce(k).max(1e-6), t);
+    let (mut d_r, mut k_r) = (dnode(0), knode(0));
+    let (mut n_l, mut i_l) = (0.0f64, 0.0f64);
+    let mut edge = |e: usize| -> (f64, f64) {
+        if e == nx {
+            return (0.0, 0.0);
+        }
         let dx = el.x[e] - el.x[e - 1];
         let beta = el.w[e - 1] / (el.w[e] + el.w[e - 1]);
-        let (d1, d2) = (dnode[e - 1], dnode[e]);
+        let (d1, k1) = (d_r, k_r);
+        (d_r, k_r) = (dnode(e), knode(e));
+        let d2 = d_r;
         let d = d1 * d2 / (d2 * beta + d1 * (1.0 - beta));
-        let kap = 0.5 * (knode[e - 1] + knode[e]);
+        let kap = 0.5 * (k1 + k_r);
         let c_edge = 0.5 * (ce(e - 1) + ce(e));
         let gc = (ce(e) - ce(e - 1)) / dx;
         let gp = (pe(e) - pe(e - 1)) / dx;
-        i_e[e] = kap * (chi * rtf * gc / c_edge - gp);
-        n_e[e] = -d * gc + p.t_plus * i_e[e] / F;
-    }
+        let i_e = kap * (chi * rtf * gc / c_edge - gp);
+        (-d * gc + p.t_plus * i_e / F, i_e)
+    };
     for k in 0..nx {
         let o = off[k];
         let w = el.w[k];
@@ -68,9 +78,10 @@ pub(super) fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
         } else {
             (0.0, None)
         };
-        out[o] =
-            sd.a0 * el.eps[k] * ce(k) + sd.h * ((n_e[k + 1] - n_e[k]) / w - aj / F) - sd.rhs_e[k];
-        out[o + 1] = (i_e[k + 1] - i_e[k]) / w - aj;
+        let (n_r, i_r) = edge(k + 1);
+        out[o] = sd.a0 * el.eps[k] * ce(k) + sd.h * ((n_r - n_l) / w - aj / F) - sd.rhs_e[k];
+        out[o + 1] = (i_r - i_l) / w - aj;
+        (n_l, i_l) = (n_r, i_r);
         if let Some((e, beta, neg)) = elec {
             let (sigma, first, last) = if neg {
                 (sd.sigma_n, 0, el.nn - 1)
@@ -101,7 +112,7 @@ pub(super) fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
             let cs = (sd.alpha[k] + beta * j).clamp(1e-9 * e.c_max, (1.0 - 1e-9) * e.c_max);
             let j0 = e.j0.eval(ce(k).max(1e-6), cs, e.c_max, t);
             let eta = ps(k) - pe(k) - e.u(cs / e.c_max);
-            out[o + 3] = j - 2.0 * j0 * (eta / (2.0 * rtf)).sinh();
+            out[o + 3] = j - 2.0 * j0 * sinh(eta / (2.0 * rtf));
         }
     }
 }
