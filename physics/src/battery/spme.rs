@@ -4,7 +4,7 @@
 //! voltage with the electrolyte's concentration overpotential and the averaged ohmic losses of
 //! electrolyte and electrodes.
 
-use super::electrolyte::Electrolyte;
+use super::electrolyte::{with_scratch, Electrolyte};
 use super::params::{ParameterSet, F, R_GAS};
 use super::spm::Spm;
 use super::{Cell, Fields};
@@ -60,36 +60,55 @@ impl Spme {
     }
 }
 
+/// The mean of ln c over `c` (cells of one width: one electrode's): one logarithm of the
+/// product instead of one per cell, the product taken in pieces that stay far from overflow.
+fn log_mean(c: &[f64]) -> f64 {
+    let (mut prod, mut logs) = (1.0f64, 0.0);
+    for &v in c {
+        prod *= v.max(1e-6);
+        if !(1e-200..=1e200).contains(&prod) {
+            logs += prod.ln();
+            prod = 1.0;
+        }
+    }
+    (logs + prod.ln()) / c.len() as f64
+}
+
 impl Cell for Spme {
     fn advanced(&self, h: f64, i: f64) -> Self {
-        let mut next = self.clone();
-        next.particles = self.particles.advanced(h, i);
         let p = self.p();
         let ic = i / p.area;
         let n = self.el.len();
-        let (a0, rhs): (f64, Vec<f64>) = match &self.prev {
-            None => (1.0, (0..n).map(|k| self.el.eps[k] * self.ce[k]).collect()),
-            Some((cm, hp)) => {
-                let w = h / hp;
-                (
-                    (1.0 + 2.0 * w) / (1.0 + w),
-                    (0..n)
-                        .map(|k| {
-                            self.el.eps[k] * ((1.0 + w) * self.ce[k] - w * w / (1.0 + w) * cm[k])
-                        })
-                        .collect(),
-                )
-            }
-        };
-        // Two Picard passes for the concentration-dependent diffusivity.
-        let mut lin = self.ce.clone();
-        for _ in 0..2 {
-            self.el
-                .implicit_solve(p, a0, h, ic, &lin, &rhs, &mut next.ce);
-            lin.copy_from_slice(&next.ce);
+        let mut ce = vec![0.0; n];
+        with_scratch(2 * n, |buf| {
+            let (rhs, lin) = buf.split_at_mut(n);
+            let a0 = match &self.prev {
+                None => {
+                    for k in 0..n {
+                        rhs[k] = self.el.eps[k] * self.ce[k];
+                    }
+                    1.0
+                }
+                Some((cm, hp)) => {
+                    let w = h / hp;
+                    for k in 0..n {
+                        rhs[k] =
+                            self.el.eps[k] * ((1.0 + w) * self.ce[k] - w * w / (1.0 + w) * cm[k]);
+                    }
+                    (1.0 + 2.0 * w) / (1.0 + w)
+                }
+            };
+            // Two Picard passes for the concentration-dependent diffusivity.
+            self.el.implicit_solve(p, a0, h, ic, &self.ce, rhs, &mut ce);
+            lin.copy_from_slice(&ce);
+            self.el.implicit_solve(p, a0, h, ic, lin, rhs, &mut ce);
+        });
+        Spme {
+            particles: self.particles.advanced(h, i),
+            el: self.el.clone(),
+            ce,
+            prev: Some((self.ce.clone(), h)),
         }
-        next.prev = Some((self.ce.clone(), h));
-        next
     }
 
     fn voltage(&self, i: f64) -> f64 {
@@ -107,23 +126,33 @@ impl Cell for Spme {
         // inverse kinetics with an x-averaged particle).
         let eta_av =
             |r: std::ops::Range<usize>, j: f64, cs: f64, e: &crate::battery::params::Electrode| {
-                // Only the electrode's own cells: the asinh is most of the cost of a voltage.
-                let (mut sum, mut len) = (0.0, 0.0);
+                // Cells of one width and one sign of j: the mean of asinh(x_k) =
+                // ln(|x_k| + √(x_k² + 1)) sgn j is the logarithm of the product over the cells,
+                // taken once (the logarithms were most of the cost of a voltage).
+                let (mut prod, mut logs) = (1.0f64, 0.0);
+                let len = r.len() as f64;
                 for k in r {
                     let j0 = e.j0.eval(self.ce[k].max(1e-9), cs, e.c_max, t);
-                    let eta = 2.0 * rtf * (j / (2.0 * j0)).asinh();
-                    sum += el.w[k] * eta;
-                    len += el.w[k];
+                    let x = (j / (2.0 * j0)).abs();
+                    // (asinh x = ln 2x to within 1/(4x²) where x² would overflow.)
+                    prod *= if x < 1e100 {
+                        x + (x * x + 1.0).sqrt()
+                    } else {
+                        2.0 * x
+                    };
+                    if prod > 1e200 {
+                        logs += prod.ln();
+                        prod = 1.0;
+                    }
                 }
-                sum / len
+                2.0 * rtf * ((logs + prod.ln()) / len).copysign(j)
             };
         let eta_n = eta_av(el.neg(), jn, csn, &p.neg);
         let eta_p = eta_av(el.pos(), jp, csp, &p.pos);
-        // Concentration overpotential: χ RT/F (⟨ln c_e/c̄_e⟩_p − ⟨ln c_e/c̄_e⟩_n), χ = 2(1 − t₊).
-        let logs: Vec<f64> = self.ce.iter().map(|c| (c.max(1e-6) / ce_av).ln()).collect();
-        let ln_av = |r: std::ops::Range<usize>| el.average(&logs, r);
+        // Concentration overpotential: χ RT/F (⟨ln c_e/c̄_e⟩_p − ⟨ln c_e/c̄_e⟩_n), χ = 2(1 − t₊);
+        // c̄_e cancels from the difference.
         let chi = 2.0 * (1.0 - p.t_plus);
-        let eta_c = chi * rtf * (ln_av(el.pos()) - ln_av(el.neg()));
+        let eta_c = chi * rtf * (log_mean(&self.ce[el.pos()]) - log_mean(&self.ce[el.neg()]));
         let kappa = p.kappa_e.eval(ce_av, t);
         let (epn, eps, epp) = (el.tor[0], el.tor[el.nn], el.tor[el.len() - 1]);
         let dphi_e = -ic
@@ -164,6 +193,23 @@ impl Cell for Spme {
 mod tests {
     use super::*;
     use crate::battery::params::chen2020;
+
+    /// The log-mean by products equals the plain mean of logarithms, also where the product
+    /// of many large or small values would overflow.
+    #[test]
+    fn log_mean_matches_sum_of_logs() {
+        for (n, scale) in [(20, 1000.0), (300, 1e4), (300, 1e-3), (7, 1e-9)] {
+            let c: Vec<f64> = (0..n)
+                .map(|k| scale * (1.0 + 0.37 * (k % 11) as f64))
+                .collect();
+            let direct = c.iter().map(|v| v.max(1e-6).ln()).sum::<f64>() / n as f64;
+            let fast = log_mean(&c);
+            assert!(
+                (fast - direct).abs() < 1e-13 * direct.abs().max(1.0),
+                "{n}: {fast} vs {direct}"
+            );
+        }
+    }
 
     /// Lithium in the electrolyte is conserved: the reaction sources cancel over the cell.
     #[test]
