@@ -40,7 +40,7 @@ struct SolveGeometry {
 /// Run `f` on a zeroed scratch slice of length `n`: on the stack for the usual mesh sizes, on
 /// the heap beyond (the models step thousands of times; no allocation per step).
 pub(crate) fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
-    let mut stack = [0.0f64; 256];
+    let mut stack = [0.0f64; 128];
     if n <= stack.len() {
         f(&mut stack[..n])
     } else {

@@ -90,7 +90,15 @@ impl Cell for Spm {
     fn advanced(&self, h: f64, i: f64) -> Self {
         let (jn, jp) = self.interfacial(i);
         let t = self.p.temperature;
-        let mut next = self.clone();
+        // The new state without copying the old history (replaced below).
+        let mut next = Spm {
+            p: self.p.clone(),
+            sn: self.sn.clone(),
+            sp: self.sp.clone(),
+            cn: vec![0.0; self.cn.len()],
+            cp: vec![0.0; self.cp.len()],
+            prev: None,
+        };
         let step = |s: &Sphere,
                     c: &[f64],
                     prev: Option<&[f64]>,

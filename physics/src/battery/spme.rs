@@ -82,11 +82,17 @@ impl Cell for Spme {
         let mut ce = vec![0.0; n];
         with_scratch(2 * n, |buf| {
             let (rhs, lin) = buf.split_at_mut(n);
+            // The diffusivity at the concentration extrapolated to the end of the step (linear
+            // through the last two states, as the particles do): one linear solve keeps BDF2's
+            // order. After a restart (BDF1, no history) a second pass relinearises instead.
             let a0 = match &self.prev {
                 None => {
                     for k in 0..n {
                         rhs[k] = self.el.eps[k] * self.ce[k];
                     }
+                    self.el
+                        .implicit_solve(p, 1.0, h, ic, &self.ce, rhs, &mut ce);
+                    lin.copy_from_slice(&ce);
                     1.0
                 }
                 Some((cm, hp)) => {
@@ -94,13 +100,11 @@ impl Cell for Spme {
                     for k in 0..n {
                         rhs[k] =
                             self.el.eps[k] * ((1.0 + w) * self.ce[k] - w * w / (1.0 + w) * cm[k]);
+                        lin[k] = self.ce[k] + w * (self.ce[k] - cm[k]);
                     }
                     (1.0 + 2.0 * w) / (1.0 + w)
                 }
             };
-            // Two Picard passes for the concentration-dependent diffusivity.
-            self.el.implicit_solve(p, a0, h, ic, &self.ce, rhs, &mut ce);
-            lin.copy_from_slice(&ce);
             self.el.implicit_solve(p, a0, h, ic, lin, rhs, &mut ce);
         });
         Spme {
