@@ -40,7 +40,7 @@ struct SolveGeometry {
 /// Run `f` on a zeroed scratch slice of length `n`: on the stack for the usual mesh sizes, on
 /// the heap beyond (the models step thousands of times; no allocation per step).
 pub(crate) fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
-    let mut stack = [0.0f64; 128];
+    let mut stack = [0.0f64; 192];
     if n <= stack.len() {
         f(&mut stack[..n])
     } else {
@@ -204,22 +204,20 @@ impl Electrolyte {
             let beta = g.beta[e];
             d1 * d2 / (d2 * beta + d1 * (1.0 - beta)) * g.inv_dx[e]
         };
-        // Thomas algorithm with the rows made on the fly; `cp` holds the reduced
-        // super-diagonal.
-        with_scratch(n, |cp| {
+        // Conductances first (independent of each other: they pipeline), then the Thomas
+        // sweep, whose rows depend on each other; `cp` holds the reduced super-diagonal.
+        with_scratch(2 * n + 1, |buf| {
+            let (gs, cp) = buf.split_at_mut(n + 1);
+            let mut d_left = dn(0);
+            for e in 1..n {
+                let d_right = dn(e);
+                gs[e] = cond(e, d_left, d_right);
+                d_left = d_right;
+            }
             let hi = h * i;
-            let mut d_here = dn(0);
-            let mut g_left = 0.0;
             for k in 0..n {
                 let hw = h * g.inv_w[k];
-                let g_right = if k + 1 < n {
-                    let d_next = dn(k + 1);
-                    let gr = cond(k + 1, d_here, d_next);
-                    d_here = d_next;
-                    gr
-                } else {
-                    0.0
-                };
+                let (g_left, g_right) = (gs[k], gs[k + 1]);
                 let lower = -hw * g_left;
                 let upper = -hw * g_right;
                 let mut diag = a0 * self.eps[k] + hw * (g_left + g_right);
@@ -232,7 +230,6 @@ impl Electrolyte {
                 let r = 1.0 / diag;
                 cp[k] = upper * r;
                 out[k] = b * r;
-                g_left = g_right;
             }
             for k in (0..n.saturating_sub(1)).rev() {
                 out[k] -= cp[k] * out[k + 1];

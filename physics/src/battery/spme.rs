@@ -182,6 +182,10 @@ impl Cell for Spme {
         (self.p().v_min, self.p().v_max)
     }
 
+    fn tolerances(&self) -> (f64, f64) {
+        (super::control::TOL_V_SPM, super::control::TOL_I_SPM)
+    }
+
     fn fields(&self) -> Fields {
         let mut f = Fields::default();
         f.grid("x", self.el.x.to_vec());
