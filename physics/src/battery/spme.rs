@@ -135,9 +135,21 @@ impl Cell for Spme {
                 // taken once (the logarithms were most of the cost of a voltage).
                 let (mut prod, mut logs) = (1.0f64, 0.0);
                 let len = r.len() as f64;
+                // j0 ∝ √c_e (all built-in and rate-constant forms): x_k = a/√c_e,k, one j0.
+                let sqrt_form = e.j0.is_sqrt_in_ce();
+                let a = if sqrt_form {
+                    let c_ref = p.c_e0.max(1e-9);
+                    (j / (2.0 * e.j0.eval(c_ref, cs, e.c_max, t))).abs() * c_ref.sqrt()
+                } else {
+                    0.0
+                };
                 for k in r {
-                    let j0 = e.j0.eval(self.ce[k].max(1e-9), cs, e.c_max, t);
-                    let x = (j / (2.0 * j0)).abs();
+                    let ce = self.ce[k].max(1e-9);
+                    let x = if sqrt_form {
+                        a / ce.sqrt()
+                    } else {
+                        (j / (2.0 * e.j0.eval(ce, cs, e.c_max, t))).abs()
+                    };
                     // (asinh x = ln 2x to within 1/(4x²) where x² would overflow.)
                     prod *= if x < 1e100 {
                         x + (x * x + 1.0).sqrt()
@@ -217,6 +229,68 @@ mod tests {
                 "{n}: {fast} vs {direct}"
             );
         }
+    }
+
+    /// Every built-in exchange current is proportional to √c_e (the voltage relies on it).
+    #[test]
+    fn builtin_exchange_currents_scale_with_sqrt_ce() {
+        use crate::battery::params::{builtin_j0, chen2020, marquis2019};
+        for (name, _) in chen2020::J0.iter().chain(marquis2019::J0) {
+            let j = builtin_j0(name).unwrap();
+            assert!(j.is_sqrt_in_ce());
+            for (cs, cmax, t) in [(1e4, 3e4, 298.15), (2.5e4, 5e4, 318.0)] {
+                let r = j.eval(4000.0, cs, cmax, t) / j.eval(1000.0, cs, cmax, t);
+                assert!((r - 2.0).abs() < 1e-12, "{name}: {r}");
+            }
+        }
+    }
+
+    /// The voltage's reaction and concentration overpotentials (logarithms of products, one
+    /// j0 per electrode) equal their definitions cell by cell, on a non-uniform c_e.
+    #[test]
+    fn voltage_matches_cell_by_cell_definition() {
+        let p = chen2020();
+        let mut c = Spme::new(p, 0.8, 0.35, Points::default());
+        for _ in 0..150 {
+            c = c.advanced(2.0, 5.0);
+        }
+        assert!(c.ce.iter().all(|&v| v > 100.0), "{:?}", c.ce);
+        let i = 5.0;
+        let p = c.p().clone();
+        let t = p.temperature;
+        let rtf = R_GAS * t / F;
+        let el = &c.el;
+        let (jn, jp) = c.particles.interfacial(i);
+        let (xs, ys) = c.particles.surface_stoichiometries();
+        let mean = |r: std::ops::Range<usize>, f: &dyn Fn(usize) -> f64| {
+            let n = r.len() as f64;
+            r.map(f).sum::<f64>() / n
+        };
+        let eta = |k: usize, j: f64, cs: f64, e: &crate::battery::params::Electrode| {
+            2.0 * rtf * (j / (2.0 * e.j0.eval(c.ce[k], cs, e.c_max, t))).asinh()
+        };
+        let eta_n = mean(el.neg(), &|k| eta(k, jn, xs * p.neg.c_max, &p.neg));
+        let eta_p = mean(el.pos(), &|k| eta(k, jp, ys * p.pos.c_max, &p.pos));
+        let chi = 2.0 * (1.0 - p.t_plus);
+        let eta_c =
+            chi * rtf * (mean(el.pos(), &|k| c.ce[k].ln()) - mean(el.neg(), &|k| c.ce[k].ln()));
+        let ic = i / p.area;
+        let ce_av = el.average(&c.ce, 0..el.len());
+        let kappa = p.kappa_e.eval(ce_av, t);
+        let (epn, eps, epp) = (el.tor[0], el.tor[el.nn], el.tor[el.len() - 1]);
+        let ohmic = -ic
+            * (p.neg.thickness / (3.0 * kappa * epn)
+                + p.sep_thickness / (kappa * eps)
+                + p.pos.thickness / (3.0 * kappa * epp))
+            - ic * (p.neg.thickness / (3.0 * p.neg.sigma_eff())
+                + p.pos.thickness / (3.0 * p.pos.sigma_eff()));
+        let expect = p.pos.u(ys) - p.neg.u(xs) + eta_p - eta_n + eta_c + ohmic;
+        let got = c.voltage(i);
+        assert!(
+            eta_c.abs() > 1e-3,
+            "c_e is not uniform enough to test: {eta_c}"
+        );
+        assert!((got - expect).abs() < 1e-12, "{got} vs {expect}");
     }
 
     /// Lithium in the electrolyte is conserved: the reaction sources cancel over the cell.
