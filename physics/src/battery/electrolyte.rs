@@ -209,9 +209,9 @@ impl Electrolyte {
         with_scratch(2 * n + 1, |buf| {
             let (gs, cp) = buf.split_at_mut(n + 1);
             let mut d_left = dn(0);
-            for e in 1..n {
+            for (e, ge) in gs.iter_mut().enumerate().take(n).skip(1) {
                 let d_right = dn(e);
-                gs[e] = cond(e, d_left, d_right);
+                *ge = cond(e, d_left, d_right);
                 d_left = d_right;
             }
             let hi = h * i;

@@ -87,8 +87,8 @@ impl Cell for Spme {
             // order. After a restart (BDF1, no history) a second pass relinearises instead.
             let a0 = match &self.prev {
                 None => {
-                    for k in 0..n {
-                        rhs[k] = self.el.eps[k] * self.ce[k];
+                    for ((r, e), c) in rhs.iter_mut().zip(self.el.eps.iter()).zip(&self.ce) {
+                        *r = e * c;
                     }
                     self.el
                         .implicit_solve(p, 1.0, h, ic, &self.ce, rhs, &mut ce);
