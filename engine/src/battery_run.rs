@@ -5,7 +5,7 @@
 //! `battery_fields.h5` (the model's internal state at those times; layout in docs/battery.md).
 //! Decks with a `[sweep]` go to `battery_sweep` instead.
 
-use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
+use crate::cli::{RunArgs, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::comm::Comm;
 use crate::meshless::{report, Session};
 use galvana_decks::{Deck, Diagnostic};
@@ -127,7 +127,6 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
     session.cpu_only("battery runs have no GPU path yet", args.quiet);
     let (dir, t0) = (session.dir.clone(), session.t0);
     let device = session.device.clone();
-    let mut emit = |kind: &str, v: serde_json::Value| session.emit(kind, v);
     if !args.quiet {
         crate::say!(
             "Battery: {} ({}), {} step(s), points x {}/{}/{} r {}",
@@ -162,11 +161,11 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
                     .filter(|r| r.step == k)
                     .map(|r| r.time_s)
                     .fold(0.0, f64::max);
-                emit(
+                session.emit(
                     "step",
                     json!({"step": k, "time": t_end, "dt": battery.period}),
                 );
-                emit(
+                session.emit(
                     "progress",
                     json!({"fraction": (k + 1) as f64 / n as f64, "eta_s": 0.0, "reason": reason}),
                 );
@@ -175,8 +174,9 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
                 }
             }
             let text = csv(out);
-            let ok = write_atomic(&dir.join("battery.csv"), text.as_bytes())
-                .and_then(|_| write_atomic(&dir.join("monitors.csv"), text.as_bytes()));
+            let ok = session
+                .write_file("battery.csv", text.as_bytes())
+                .and_then(|_| session.write_file("monitors.csv", text.as_bytes()));
             match ok {
                 Ok(()) => (
                     "completed",
@@ -200,7 +200,7 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
         ),
         _ => (status, message, code),
     };
-    emit("done", json!({"status": status, "message": message}));
+    session.emit("done", json!({"status": status, "message": message}));
     let last = result.as_ref().ok().and_then(|o| o.rows.last().cloned());
     let summary = json!({
         "status": status,
@@ -226,10 +226,8 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
             "not_reached_s": missed,
         });
     }
-    let _ = write_atomic(
-        &dir.join("summary.json"),
-        format!("{summary:#}\n").as_bytes(),
-    );
+    let _ = session.write_file("summary.json", format!("{summary:#}\n").as_bytes());
+    session.sync_dir();
     if code != EXIT_OK {
         eprintln!("error: {message}");
     } else if !args.quiet {

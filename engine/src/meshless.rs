@@ -3,7 +3,7 @@
 //! output directory with the deck as run, the `residuals.jsonl` event stream, and HDF5 files
 //! made durable before they appear under their final name.
 
-use crate::cli::{write_atomic, RunArgs, EXIT_INVALID, EXIT_RUN_FAILED, EXIT_USAGE};
+use crate::cli::{RunArgs, EXIT_INVALID, EXIT_RUN_FAILED, EXIT_USAGE};
 use galvana_decks::{Deck, Diagnostic};
 use galvana_physics::battery::deck::DeckError;
 use serde_json::json;
@@ -96,6 +96,8 @@ pub struct Session {
     pub t0: Instant,
     events: std::fs::File,
     seq: u64,
+    /// A file was renamed into `dir` since its last sync ([`Session::write_file`]).
+    dir_unsynced: bool,
 }
 
 impl Session {
@@ -133,20 +135,52 @@ impl Session {
             return Err(EXIT_RUN_FAILED);
         }
         let t0 = Instant::now();
-        let _ = write_atomic(&dir.join("deck.toml"), deck.text.as_bytes());
         let path = dir.join("residuals.jsonl");
         let events = std::fs::File::create(&path).map_err(|e| {
             eprintln!("error: {}: {e}", path.display());
             EXIT_RUN_FAILED
         })?;
-        Ok(Self {
+        let mut session = Self {
             dir,
             gpu: sel.gpu,
             device: sel.label,
             t0,
             events,
             seq: 0,
-        })
+            dir_unsynced: false,
+        };
+        let _ = session.write_file("deck.toml", deck.text.as_bytes());
+        Ok(session)
+    }
+
+    /// Write `name` in the output directory whole or not at all: a temporary file, fsync,
+    /// rename. The directory itself is synced once, when the session ends (or by
+    /// [`Session::sync_dir`]), not after every file: each fsync can cost milliseconds on a busy
+    /// disk, and a file is never seen half-written either way.
+    pub fn write_file(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.dir.join(name);
+        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+        let res = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if res.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        } else {
+            self.dir_unsynced = true;
+        }
+        res
+    }
+
+    /// Make the names of the files written so far durable (one fsync of the directory).
+    pub fn sync_dir(&mut self) {
+        if std::mem::take(&mut self.dir_unsynced) {
+            if let Ok(d) = std::fs::File::open(&self.dir) {
+                let _ = d.sync_all();
+            }
+        }
     }
 
     /// For kinds (or decks) without a GPU path: say so once when a device was selected, and
@@ -171,6 +205,12 @@ impl Session {
         let _ = writeln!(self.events, "{v}");
         let _ = self.events.flush();
         self.seq += 1;
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.sync_dir();
     }
 }
 

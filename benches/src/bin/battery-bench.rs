@@ -1,6 +1,7 @@
 //! Times Galvana's battery models on PyBaMM's reference cases (Chen2020, CC discharge from full
 //! charge to 2.5 V, 20 points per domain): the median of repeated solves of each model and
 //! C-rate, printed as JSON for `benches/battery-vs-pybamm.sh`.
+//!   battery-bench [REPS] [MODELS]   (MODELS: e.g. `SPM,SPMe`; default all)
 
 use galvana_physics::battery::dfn::Dfn;
 use galvana_physics::battery::experiment::parse;
@@ -20,8 +21,15 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
+    // Optional second argument: the models to time, comma-separated (default all three).
+    let only: Option<Vec<String>> = std::env::args()
+        .nth(2)
+        .map(|s| s.split(',').map(str::to_string).collect());
     let mut out = Vec::new();
     for model in ["SPM", "SPMe", "DFN"] {
+        if only.as_ref().is_some_and(|o| !o.iter().any(|m| m == model)) {
+            continue;
+        }
         for c in [0.5, 1.0, 2.0] {
             let mut times = Vec::new();
             let mut q = 0.0;

@@ -393,12 +393,16 @@ fn initial_state(o: &Object, p: &ParameterSet) -> Result<(f64, f64), DeckError> 
 
 /// `battery.csv`.
 pub fn csv(out: &Outcome) -> String {
-    let mut s = String::from("time_s,voltage_V,current_A,discharge_capacity_Ah,step\n");
+    use std::fmt::Write;
+    // Formatted straight into one buffer (no string per row), written out once by the caller.
+    let mut s = String::with_capacity(64 * (out.rows.len() + 1));
+    s.push_str("time_s,voltage_V,current_A,discharge_capacity_Ah,step\n");
     for r in &out.rows {
-        s.push_str(&format!(
-            "{:.6},{:.9},{:.9},{:.9},{}\n",
+        let _ = writeln!(
+            s,
+            "{:.6},{:.9},{:.9},{:.9},{}",
             r.time_s, r.voltage_v, r.current_a, r.discharge_capacity_ah, r.step
-        ));
+        );
     }
     s
 }

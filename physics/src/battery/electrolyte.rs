@@ -20,6 +20,32 @@ pub struct Electrolyte {
     pub eps: Arc<[f64]>,
     pub tor: Arc<[f64]>,
     pub lx: f64,
+    /// Per-cell constants of [`Electrolyte::implicit_solve`], made once.
+    solve: Arc<SolveGeometry>,
+}
+
+/// What the implicit solve needs per cell and edge that never changes: reciprocal widths,
+/// the harmonic-mean weights and reciprocal centre distances of the internal edges, and the
+/// migration and reaction forcing per unit cell current density.
+#[derive(Debug)]
+struct SolveGeometry {
+    inv_w: Vec<f64>,
+    /// Edge e (1..n): the weight β of the left cell in the harmonic mean, and 1/Δx.
+    beta: Vec<f64>,
+    inv_dx: Vec<f64>,
+    /// −div(t₊ i_e / F) + s/F for a cell current density of 1 A/m².
+    forcing: Vec<f64>,
+}
+
+/// Run `f` on a zeroed scratch slice of length `n`: on the stack for the usual mesh sizes, on
+/// the heap beyond (the models step thousands of times; no allocation per step).
+pub(crate) fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    let mut stack = [0.0f64; 192];
+    if n <= stack.len() {
+        f(&mut stack[..n])
+    } else {
+        f(&mut vec![0.0; n])
+    }
 }
 
 impl Electrolyte {
@@ -44,7 +70,7 @@ impl Electrolyte {
             x.push(edge + 0.5 * wi);
             edge += wi;
         }
-        Electrolyte {
+        let mut el = Electrolyte {
             nn,
             ns,
             np,
@@ -53,6 +79,51 @@ impl Electrolyte {
             eps: eps.into(),
             tor: tor.into(),
             lx: edge,
+            solve: Arc::new(SolveGeometry {
+                inv_w: Vec::new(),
+                beta: Vec::new(),
+                inv_dx: Vec::new(),
+                forcing: Vec::new(),
+            }),
+        };
+        el.solve = Arc::new(el.solve_geometry(p));
+        el
+    }
+
+    fn solve_geometry(&self, p: &ParameterSet) -> SolveGeometry {
+        let n = self.len();
+        let (mut beta, mut inv_dx) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+        for e in 1..n {
+            beta[e] = self.w[e - 1] / (self.w[e] + self.w[e - 1]);
+            inv_dx[e] = 1.0 / (self.x[e] - self.x[e - 1]);
+        }
+        // Migration on the edges: the arithmetic mean inside, extrapolated at the ends.
+        let ie = self.i_e(p, 1.0);
+        let mut mig = vec![0.0; n + 1];
+        for e in 1..n {
+            mig[e] = p.t_plus * 0.5 * (ie[e - 1] + ie[e]) / F;
+        }
+        if n >= 2 {
+            mig[0] = p.t_plus * (1.5 * ie[0] - 0.5 * ie[1]) / F;
+            mig[n] = p.t_plus * (1.5 * ie[n - 1] - 0.5 * ie[n - 2]) / F;
+        }
+        let forcing = (0..n)
+            .map(|k| {
+                let src = if k < self.nn {
+                    1.0 / p.neg.thickness
+                } else if k < self.nn + self.ns {
+                    0.0
+                } else {
+                    -1.0 / p.pos.thickness
+                };
+                -(mig[k + 1] - mig[k]) / self.w[k] + src / F
+            })
+            .collect();
+        SolveGeometry {
+            inv_w: self.w.iter().map(|w| 1.0 / w).collect(),
+            beta,
+            inv_dx,
+            forcing,
         }
     }
 
@@ -111,7 +182,8 @@ impl Electrolyte {
 
     /// Solve `a0·ε·c − h·(−div N(c) + s/F) = rhs` for c (one linearisation about `c_lin` for
     /// the diffusivity), where the reaction source `s` is `i/L_n` in the negative electrode and
-    /// `−i/L_p` in the positive one, for cell current density `i`.
+    /// `−i/L_p` in the positive one, for cell current density `i`. `p` is the parameter set the
+    /// electrolyte was made with (its migration and sources are precomputed).
     #[allow(clippy::too_many_arguments)]
     pub fn implicit_solve(
         &self,
@@ -125,44 +197,43 @@ impl Electrolyte {
     ) {
         let n = self.len();
         let t = p.temperature;
-        let dn: Vec<f64> = (0..n)
-            .map(|k| self.tor[k] * p.d_e.eval(c_lin[k], t))
-            .collect();
-        let ie = self.i_e(p, i);
-        // Edge values: diffusivity (harmonic, weighted) and migration (arithmetic).
-        let mut g = vec![0.0; n + 1]; // conductance D_edge / Δx at internal edges
-        let mut mig = vec![0.0; n + 1];
-        for e in 1..n {
-            let beta = self.w[e - 1] / (self.w[e] + self.w[e - 1]);
-            let (d1, d2) = (dn[e - 1], dn[e]);
-            let d = d1 * d2 / (d2 * beta + d1 * (1.0 - beta));
-            g[e] = d / (self.x[e] - self.x[e - 1]);
-            mig[e] = p.t_plus * 0.5 * (ie[e - 1] + ie[e]) / F;
-        }
-        mig[0] = p.t_plus * (1.5 * ie[0] - 0.5 * ie[1]) / F;
-        mig[n] = p.t_plus * (1.5 * ie[n - 1] - 0.5 * ie[n - 2]) / F;
-        let mut lower = vec![0.0; n];
-        let mut diag = vec![0.0; n];
-        let mut upper = vec![0.0; n];
-        let mut b = rhs.to_vec();
-        for k in 0..n {
-            let src = if k < self.nn {
-                i / p.neg.thickness
-            } else if k < self.nn + self.ns {
-                0.0
-            } else {
-                -i / p.pos.thickness
-            };
-            let hw = h / self.w[k];
-            diag[k] = a0 * self.eps[k] + hw * (g[k] + g[k + 1]);
-            if k > 0 {
-                lower[k] = -hw * g[k];
+        let g = &*self.solve;
+        let dn = |k: usize| self.tor[k] * p.d_e.eval(c_lin[k], t);
+        // Conductance D_edge/Δx of internal edge e (weighted harmonic mean of the cells' ε^b·D).
+        let cond = |e: usize, d1: f64, d2: f64| {
+            let beta = g.beta[e];
+            d1 * d2 / (d2 * beta + d1 * (1.0 - beta)) * g.inv_dx[e]
+        };
+        // Conductances first (independent of each other: they pipeline), then the Thomas
+        // sweep, whose rows depend on each other; `cp` holds the reduced super-diagonal.
+        with_scratch(2 * n + 1, |buf| {
+            let (gs, cp) = buf.split_at_mut(n + 1);
+            let mut d_left = dn(0);
+            for (e, ge) in gs.iter_mut().enumerate().take(n).skip(1) {
+                let d_right = dn(e);
+                *ge = cond(e, d_left, d_right);
+                d_left = d_right;
             }
-            if k + 1 < n {
-                upper[k] = -hw * g[k + 1];
+            let hi = h * i;
+            for k in 0..n {
+                let hw = h * g.inv_w[k];
+                let (g_left, g_right) = (gs[k], gs[k + 1]);
+                let lower = -hw * g_left;
+                let upper = -hw * g_right;
+                let mut diag = a0 * self.eps[k] + hw * (g_left + g_right);
+                let mut b = rhs[k] + hi * g.forcing[k];
+                if k > 0 {
+                    diag -= lower * cp[k - 1];
+                    b -= lower * out[k - 1];
+                }
+                // One division on the sweep's chain of dependencies, not two.
+                let r = 1.0 / diag;
+                cp[k] = upper * r;
+                out[k] = b * r;
             }
-            b[k] += h * (-(mig[k + 1] - mig[k]) / self.w[k] + src / F);
-        }
-        super::sphere::thomas(&lower, &mut diag, &upper, &mut b, out);
+            for k in (0..n.saturating_sub(1)).rev() {
+                out[k] -= cp[k] * out[k + 1];
+            }
+        });
     }
 }

@@ -31,6 +31,11 @@ pub trait Cell: Clone {
     fn nominal_capacity_ah(&self) -> f64;
     /// Lower and upper voltage cut-offs [V].
     fn limits(&self) -> (f64, f64);
+    /// Local error tolerances of the adaptive stepping: voltage [V] and current (fraction of
+    /// the 1C current) per step.
+    fn tolerances(&self) -> (f64, f64) {
+        (control::TOL_V, control::TOL_I)
+    }
     /// The internal state as named arrays with their grids (`battery_fields.h5`); called only
     /// at the requested output times, never while stepping.
     fn fields(&self) -> Fields;

@@ -60,6 +60,7 @@ pub fn run_with_fields<C: Cell>(
     record(0.0, &cell, &mut next_field);
     let (v_lo, v_hi) = cell.limits();
     let i_scale = cell.nominal_capacity_ah().max(1e-9);
+    let tols = cell.tolerances();
     // The first step after a current jump (BDF1 on a profile that moves like √t).
     let h0 = (period / 64.0).min(0.02);
     let mut rows = Vec::new();
@@ -181,7 +182,7 @@ pub fn run_with_fields<C: Cell>(
                 i: i_new,
                 q: q + 0.5 * (i_now + i_new) * h / 3600.0,
             };
-            let err = recent.error(&new, i_scale);
+            let err = recent.error_within(&new, i_scale, tols);
             if err > 1.0 && h > 1e-6 * period {
                 h_next = h * (0.9 * err.powf(-1.0 / 3.0)).clamp(0.2, 0.9);
                 continue;
@@ -235,12 +236,13 @@ pub fn run_with_fields<C: Cell>(
                 rows.push(row(t, &end, k));
                 break format!("{}: reached {}", step.text, ev.what);
             }
+            let dense = recent.interpolant(&new);
             while (next_row as f64) * period <= new.tau + tol {
                 let tr = next_row as f64 * period;
                 let r = if (tr - new.tau).abs() <= tol {
                     new
                 } else {
-                    exact(&profile, q0, recent.interpolate(&new, tr))
+                    exact(&profile, q0, dense.at(tr))
                 };
                 rows.push(row(t - tau + tr, &r, k));
                 next_row += 1;

@@ -17,25 +17,32 @@ pub struct Sphere {
     r2e: std::sync::Arc<[f64]>,
     /// Cell volumes / 4π.
     vol: std::sync::Arc<[f64]>,
+    /// Their reciprocals, and r²/Δr at the edges (the solves' per-row constants).
+    inv_vol: std::sync::Arc<[f64]>,
+    r2e_dr: std::sync::Arc<[f64]>,
 }
 
 impl Sphere {
     pub fn new(radius: f64, n: usize) -> Sphere {
         let dr = radius / n as f64;
-        let r2e = (0..=n)
+        let r2e: std::sync::Arc<[f64]> = (0..=n)
             .map(|i| (i as f64 * dr).powi(2))
             .collect::<Vec<_>>()
             .into();
-        let vol = (0..n)
+        let vol: std::sync::Arc<[f64]> = (0..n)
             .map(|i| (((i + 1) as f64 * dr).powi(3) - (i as f64 * dr).powi(3)) / 3.0)
             .collect::<Vec<_>>()
             .into();
+        let inv_vol = vol.iter().map(|v| 1.0 / v).collect::<Vec<_>>().into();
+        let r2e_dr = r2e.iter().map(|r| r / dr).collect::<Vec<_>>().into();
         Sphere {
             n,
             radius,
             dr,
             r2e,
             vol,
+            inv_vol,
+            r2e_dr,
         }
     }
 
@@ -122,15 +129,15 @@ impl Sphere {
             &mut heap
         };
         for i in 0..n {
-            let w = hb / self.vol[i];
+            let w = hb * self.inv_vol[i];
             let (mut lower, mut diag, mut upper, mut b) = (0.0, a0, 0.0, rhs[i]);
             if i > 0 {
-                let g = d[i] * self.r2e[i] / self.dr;
+                let g = d[i] * self.r2e_dr[i];
                 diag += w * g;
                 lower = -w * g;
             }
             if i + 1 < n {
-                let g = d[i + 1] * self.r2e[i + 1] / self.dr;
+                let g = d[i + 1] * self.r2e_dr[i + 1];
                 diag += w * g;
                 upper = -w * g;
             } else {
@@ -140,8 +147,10 @@ impl Sphere {
                 diag -= lower * cp[i - 1];
                 b -= lower * out[i - 1];
             }
-            cp[i] = upper / diag;
-            out[i] = b / diag;
+            // One division on the sweep's chain of dependencies, not two.
+            let r = 1.0 / diag;
+            cp[i] = upper * r;
+            out[i] = b * r;
         }
         for i in (0..n - 1).rev() {
             out[i] -= cp[i] * out[i + 1];

@@ -4,7 +4,7 @@
 //! voltage with the electrolyte's concentration overpotential and the averaged ohmic losses of
 //! electrolyte and electrodes.
 
-use super::electrolyte::Electrolyte;
+use super::electrolyte::{with_scratch, Electrolyte};
 use super::params::{ParameterSet, F, R_GAS};
 use super::spm::Spm;
 use super::{Cell, Fields};
@@ -60,36 +60,59 @@ impl Spme {
     }
 }
 
+/// The mean of ln c over `c` (cells of one width: one electrode's): one logarithm of the
+/// product instead of one per cell, the product taken in pieces that stay far from overflow.
+fn log_mean(c: &[f64]) -> f64 {
+    let (mut prod, mut logs) = (1.0f64, 0.0);
+    for &v in c {
+        prod *= v.max(1e-6);
+        if !(1e-200..=1e200).contains(&prod) {
+            logs += prod.ln();
+            prod = 1.0;
+        }
+    }
+    (logs + prod.ln()) / c.len() as f64
+}
+
 impl Cell for Spme {
     fn advanced(&self, h: f64, i: f64) -> Self {
-        let mut next = self.clone();
-        next.particles = self.particles.advanced(h, i);
         let p = self.p();
         let ic = i / p.area;
         let n = self.el.len();
-        let (a0, rhs): (f64, Vec<f64>) = match &self.prev {
-            None => (1.0, (0..n).map(|k| self.el.eps[k] * self.ce[k]).collect()),
-            Some((cm, hp)) => {
-                let w = h / hp;
-                (
-                    (1.0 + 2.0 * w) / (1.0 + w),
-                    (0..n)
-                        .map(|k| {
-                            self.el.eps[k] * ((1.0 + w) * self.ce[k] - w * w / (1.0 + w) * cm[k])
-                        })
-                        .collect(),
-                )
-            }
-        };
-        // Two Picard passes for the concentration-dependent diffusivity.
-        let mut lin = self.ce.clone();
-        for _ in 0..2 {
-            self.el
-                .implicit_solve(p, a0, h, ic, &lin, &rhs, &mut next.ce);
-            lin.copy_from_slice(&next.ce);
+        let mut ce = vec![0.0; n];
+        with_scratch(2 * n, |buf| {
+            let (rhs, lin) = buf.split_at_mut(n);
+            // The diffusivity at the concentration extrapolated to the end of the step (linear
+            // through the last two states, as the particles do): one linear solve keeps BDF2's
+            // order. After a restart (BDF1, no history) a second pass relinearises instead.
+            let a0 = match &self.prev {
+                None => {
+                    for ((r, e), c) in rhs.iter_mut().zip(self.el.eps.iter()).zip(&self.ce) {
+                        *r = e * c;
+                    }
+                    self.el
+                        .implicit_solve(p, 1.0, h, ic, &self.ce, rhs, &mut ce);
+                    lin.copy_from_slice(&ce);
+                    1.0
+                }
+                Some((cm, hp)) => {
+                    let w = h / hp;
+                    for k in 0..n {
+                        rhs[k] =
+                            self.el.eps[k] * ((1.0 + w) * self.ce[k] - w * w / (1.0 + w) * cm[k]);
+                        lin[k] = self.ce[k] + w * (self.ce[k] - cm[k]);
+                    }
+                    (1.0 + 2.0 * w) / (1.0 + w)
+                }
+            };
+            self.el.implicit_solve(p, a0, h, ic, lin, rhs, &mut ce);
+        });
+        Spme {
+            particles: self.particles.advanced(h, i),
+            el: self.el.clone(),
+            ce,
+            prev: Some((self.ce.clone(), h)),
         }
-        next.prev = Some((self.ce.clone(), h));
-        next
     }
 
     fn voltage(&self, i: f64) -> f64 {
@@ -107,23 +130,45 @@ impl Cell for Spme {
         // inverse kinetics with an x-averaged particle).
         let eta_av =
             |r: std::ops::Range<usize>, j: f64, cs: f64, e: &crate::battery::params::Electrode| {
-                // Only the electrode's own cells: the asinh is most of the cost of a voltage.
-                let (mut sum, mut len) = (0.0, 0.0);
+                // Cells of one width and one sign of j: the mean of asinh(x_k) =
+                // ln(|x_k| + √(x_k² + 1)) sgn j is the logarithm of the product over the cells,
+                // taken once (the logarithms were most of the cost of a voltage).
+                let (mut prod, mut logs) = (1.0f64, 0.0);
+                let len = r.len() as f64;
+                // j0 ∝ √c_e (all built-in and rate-constant forms): x_k = a/√c_e,k, one j0.
+                let sqrt_form = e.j0.is_sqrt_in_ce();
+                let a = if sqrt_form {
+                    let c_ref = p.c_e0.max(1e-9);
+                    (j / (2.0 * e.j0.eval(c_ref, cs, e.c_max, t))).abs() * c_ref.sqrt()
+                } else {
+                    0.0
+                };
                 for k in r {
-                    let j0 = e.j0.eval(self.ce[k].max(1e-9), cs, e.c_max, t);
-                    let eta = 2.0 * rtf * (j / (2.0 * j0)).asinh();
-                    sum += el.w[k] * eta;
-                    len += el.w[k];
+                    let ce = self.ce[k].max(1e-9);
+                    let x = if sqrt_form {
+                        a / ce.sqrt()
+                    } else {
+                        (j / (2.0 * e.j0.eval(ce, cs, e.c_max, t))).abs()
+                    };
+                    // (asinh x = ln 2x to within 1/(4x²) where x² would overflow.)
+                    prod *= if x < 1e100 {
+                        x + (x * x + 1.0).sqrt()
+                    } else {
+                        2.0 * x
+                    };
+                    if prod > 1e200 {
+                        logs += prod.ln();
+                        prod = 1.0;
+                    }
                 }
-                sum / len
+                2.0 * rtf * ((logs + prod.ln()) / len).copysign(j)
             };
         let eta_n = eta_av(el.neg(), jn, csn, &p.neg);
         let eta_p = eta_av(el.pos(), jp, csp, &p.pos);
-        // Concentration overpotential: χ RT/F (⟨ln c_e/c̄_e⟩_p − ⟨ln c_e/c̄_e⟩_n), χ = 2(1 − t₊).
-        let logs: Vec<f64> = self.ce.iter().map(|c| (c.max(1e-6) / ce_av).ln()).collect();
-        let ln_av = |r: std::ops::Range<usize>| el.average(&logs, r);
+        // Concentration overpotential: χ RT/F (⟨ln c_e/c̄_e⟩_p − ⟨ln c_e/c̄_e⟩_n), χ = 2(1 − t₊);
+        // c̄_e cancels from the difference.
         let chi = 2.0 * (1.0 - p.t_plus);
-        let eta_c = chi * rtf * (ln_av(el.pos()) - ln_av(el.neg()));
+        let eta_c = chi * rtf * (log_mean(&self.ce[el.pos()]) - log_mean(&self.ce[el.neg()]));
         let kappa = p.kappa_e.eval(ce_av, t);
         let (epn, eps, epp) = (el.tor[0], el.tor[el.nn], el.tor[el.len() - 1]);
         let dphi_e = -ic
@@ -149,6 +194,10 @@ impl Cell for Spme {
         (self.p().v_min, self.p().v_max)
     }
 
+    fn tolerances(&self) -> (f64, f64) {
+        (super::control::TOL_V_SPM, super::control::TOL_I_SPM)
+    }
+
     fn fields(&self) -> Fields {
         let mut f = Fields::default();
         f.grid("x", self.el.x.to_vec());
@@ -164,6 +213,85 @@ impl Cell for Spme {
 mod tests {
     use super::*;
     use crate::battery::params::chen2020;
+
+    /// The log-mean by products equals the plain mean of logarithms, also where the product
+    /// of many large or small values would overflow.
+    #[test]
+    fn log_mean_matches_sum_of_logs() {
+        for (n, scale) in [(20, 1000.0), (300, 1e4), (300, 1e-3), (7, 1e-9)] {
+            let c: Vec<f64> = (0..n)
+                .map(|k| scale * (1.0 + 0.37 * (k % 11) as f64))
+                .collect();
+            let direct = c.iter().map(|v| v.max(1e-6).ln()).sum::<f64>() / n as f64;
+            let fast = log_mean(&c);
+            assert!(
+                (fast - direct).abs() < 1e-13 * direct.abs().max(1.0),
+                "{n}: {fast} vs {direct}"
+            );
+        }
+    }
+
+    /// Every built-in exchange current is proportional to √c_e (the voltage relies on it).
+    #[test]
+    fn builtin_exchange_currents_scale_with_sqrt_ce() {
+        use crate::battery::params::{builtin_j0, chen2020, marquis2019};
+        for (name, _) in chen2020::J0.iter().chain(marquis2019::J0) {
+            let j = builtin_j0(name).unwrap();
+            assert!(j.is_sqrt_in_ce());
+            for (cs, cmax, t) in [(1e4, 3e4, 298.15), (2.5e4, 5e4, 318.0)] {
+                let r = j.eval(4000.0, cs, cmax, t) / j.eval(1000.0, cs, cmax, t);
+                assert!((r - 2.0).abs() < 1e-12, "{name}: {r}");
+            }
+        }
+    }
+
+    /// The voltage's reaction and concentration overpotentials (logarithms of products, one
+    /// j0 per electrode) equal their definitions cell by cell, on a non-uniform c_e.
+    #[test]
+    fn voltage_matches_cell_by_cell_definition() {
+        let p = chen2020();
+        let mut c = Spme::new(p, 0.8, 0.35, Points::default());
+        for _ in 0..150 {
+            c = c.advanced(2.0, 5.0);
+        }
+        assert!(c.ce.iter().all(|&v| v > 100.0), "{:?}", c.ce);
+        let i = 5.0;
+        let p = c.p().clone();
+        let t = p.temperature;
+        let rtf = R_GAS * t / F;
+        let el = &c.el;
+        let (jn, jp) = c.particles.interfacial(i);
+        let (xs, ys) = c.particles.surface_stoichiometries();
+        let mean = |r: std::ops::Range<usize>, f: &dyn Fn(usize) -> f64| {
+            let n = r.len() as f64;
+            r.map(f).sum::<f64>() / n
+        };
+        let eta = |k: usize, j: f64, cs: f64, e: &crate::battery::params::Electrode| {
+            2.0 * rtf * (j / (2.0 * e.j0.eval(c.ce[k], cs, e.c_max, t))).asinh()
+        };
+        let eta_n = mean(el.neg(), &|k| eta(k, jn, xs * p.neg.c_max, &p.neg));
+        let eta_p = mean(el.pos(), &|k| eta(k, jp, ys * p.pos.c_max, &p.pos));
+        let chi = 2.0 * (1.0 - p.t_plus);
+        let eta_c =
+            chi * rtf * (mean(el.pos(), &|k| c.ce[k].ln()) - mean(el.neg(), &|k| c.ce[k].ln()));
+        let ic = i / p.area;
+        let ce_av = el.average(&c.ce, 0..el.len());
+        let kappa = p.kappa_e.eval(ce_av, t);
+        let (epn, eps, epp) = (el.tor[0], el.tor[el.nn], el.tor[el.len() - 1]);
+        let ohmic = -ic
+            * (p.neg.thickness / (3.0 * kappa * epn)
+                + p.sep_thickness / (kappa * eps)
+                + p.pos.thickness / (3.0 * kappa * epp))
+            - ic * (p.neg.thickness / (3.0 * p.neg.sigma_eff())
+                + p.pos.thickness / (3.0 * p.pos.sigma_eff()));
+        let expect = p.pos.u(ys) - p.neg.u(xs) + eta_p - eta_n + eta_c + ohmic;
+        let got = c.voltage(i);
+        assert!(
+            eta_c.abs() > 1e-3,
+            "c_e is not uniform enough to test: {eta_c}"
+        );
+        assert!((got - expect).abs() < 1e-12, "{got} vs {expect}");
+    }
 
     /// Lithium in the electrolyte is conserved: the reaction sources cancel over the cell.
     #[test]

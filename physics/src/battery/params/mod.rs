@@ -200,6 +200,16 @@ pub enum ExchangeCurrent {
 }
 
 impl ExchangeCurrent {
+    /// Whether j0 is proportional to √c_e at fixed c_s and T (the rate-constant form and every
+    /// built-in; a test checks the built-ins): the SPMe then takes j0 across an electrode as
+    /// j0(c_ref)·√(c_e/c_ref), one evaluation instead of one per cell.
+    pub fn is_sqrt_in_ce(&self) -> bool {
+        match self {
+            ExchangeCurrent::Builtin { .. } | ExchangeCurrent::RateConstant { .. } => true,
+            ExchangeCurrent::Scaled { inner, .. } => inner.is_sqrt_in_ce(),
+        }
+    }
+
     #[inline]
     pub fn eval(&self, c_e: f64, c_s: f64, c_max: f64, t: f64) -> f64 {
         match self {
