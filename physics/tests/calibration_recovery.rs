@@ -274,5 +274,12 @@ fn coverage_over_seeds_1_to_8() {
             "COVERAGE {model} {}: {inside} of {total} inside 2σ",
             spec[1].0
         );
+        all_inside += inside;
+        all += total;
     }
+    eprintln!("COVERAGE all: {all_inside} of {all} inside 2σ, worst {worst:.2}σ");
+    assert!(
+        all_inside >= 58 && worst < 3.0,
+        "{all_inside} of {all} inside 2σ, worst {worst:.2}σ"
+    );
 }
