@@ -1,17 +1,18 @@
 //! Recovery of known parameters by the time-domain battery calibration with SPMe and DFN
-//! cells: the data are each model's own voltage for a discharge with a rest and a pulse,
+//! cells: the data are each model's own voltage for a discharge with a rest and a 3C pulse,
 //! made with known diffusivity and exchange-current factors and contact resistance, plus
-//! seeded Gaussian noise; least squares from wrong starting values must put every truth
-//! inside its 2σ interval. What a discharge cannot separate (the two exchange currents and a
-//! series resistance all act as a resistance at small overpotentials) must show as a large σ
-//! or correlation, not as a confident wrong answer.
+//! seeded Gaussian noise of 1 mV (a cycler's); least squares from wrong starting values must
+//! put every truth inside its 2σ interval. What a discharge separates poorly (the two exchange
+//! currents and a series resistance all act as a resistance at small overpotentials) must show
+//! as a large σ or correlation, not as a confident wrong answer.
 //!
 //! Grids are coarse (5/3/5 electrolyte cells, 6 shells per particle) and the programme short
 //! so that each test runs in seconds in release; the recovery holds for any grid because the
-//! data come from the same grid. The seed is fixed (4). Over seeds 1–8 the SPMe fit of the
-//! first test put 3 of 24 truths just beyond 2σ (2.06–2.45; a 2σ interval misses 5 % of the
-//! time by chance, and the model noise below adds to it); at 1 mV noise, 5 s sampling and a
-//! 3C pulse it was 9 of 18, which is how the model noise was found.
+//! data come from the same grid. The seed is fixed (4); `coverage_over_seeds_1_to_8` checks
+//! the intervals over eight noise draws. The fits see a model that is smooth in θ because the
+//! cell is stepped on a fixed grid made from the data (`battery::fixed_grid`); with the
+//! adaptive runner the same protocol put 15 of 24 SPMe truths inside 2σ (worst 3.96σ), on the
+//! fixed grid 18 of 24 (worst 2.62σ); docs/calibration.md has the numbers.
 
 use galvana_physics::battery::deck::Battery;
 use galvana_physics::battery::experiment::Step;
@@ -43,14 +44,14 @@ fn cell(model: &str) -> Battery {
     }
 }
 
-/// Chen2020's 5 Ah cell: 1C discharge for 20 min, 10 min rest (relaxation: diffusion), a 2C
-/// pulse of 60 s (kinetics and series resistance) and 5 min of rest, sampled every 10 s
-/// (217 rows; dataset sign: negative on discharge). A 3C pulse makes the models' step-size
-/// noise several times larger (up to 2 mV in the SPMe).
+/// Chen2020's 5 Ah cell: 1C discharge for 20 min, 10 min rest (relaxation: diffusion), a 3C
+/// pulse of 60 s (kinetics and series resistance; with D_n halved it nearly empties the
+/// negative particles' surface, the voltage falls to ~2.6 V) and 5 min of rest, sampled every
+/// 5 s (433 rows; dataset sign: negative on discharge).
 fn discharge_and_pulse() -> galvana_physics::calibration::battery::Series {
     programme(
-        &[(1200.0, -5.0), (600.0, 0.0), (60.0, -10.0), (300.0, 0.0)],
-        10.0,
+        &[(1200.0, -5.0), (600.0, 0.0), (60.0, -15.0), (300.0, 0.0)],
+        5.0,
         3.7,
     )
 }
@@ -80,6 +81,7 @@ type Spec = (&'static str, f64, f64, f64, f64);
 
 /// Synthesize data for `truth` with noise `sigma` (seed `seed`) and fit from the guesses.
 fn recover(model: &str, spec: &[Spec], sigma: f64, seed: u64) -> (Vec<Param>, LsqResult) {
+    eprintln!("{model} seed {seed}");
     let knobs: Vec<usize> = spec.iter().map(|s| knob(s.0).expect("knob")).collect();
     let truth: Vec<f64> = spec.iter().map(|s| s.1).collect();
     let gen = BatteryFit::new(cell(model), discharge_and_pulse(), knobs.clone(), None);
@@ -150,12 +152,8 @@ fn correlation(l: &LsqResult, p: usize, a: usize, b: usize) -> f64 {
     l.correlation[a * p + b]
 }
 
-/// Noise of the synthetic data [V]. Larger than a cycler's (~1 mV) on purpose: the models'
-/// adaptive time stepping makes their voltage jump by up to ~0.3 mV (rms ~0.05 mV) under a
-/// change of a parameter by 1e-12 (docs/calibration.md, "Model noise"), and the cost then
-/// carries a term ~2√N·ε/σ in units of σ² that moves the optimum along weakly curved
-/// directions; at 5 mV and ~220 points that term is ~0.2.
-const SIGMA: f64 = 5e-3;
+/// Noise of the synthetic data [V]: a cycler's.
+const SIGMA: f64 = 1e-3;
 
 #[test]
 fn spme_recovers_diffusivity_exchange_current_and_contact_resistance() {
@@ -200,11 +198,11 @@ fn dfn_recovers_exchange_current_and_diffusivity() {
     assert!(rho > 0.95, "ρ(j0_p, R) = {rho}");
 }
 
-/// Both exchange currents and the contact resistance from one discharge: the data cannot
-/// tell them apart well, and the fit must say so (large correlations and σ) while still
-/// holding the truth within 2σ.
+/// Both exchange currents and the contact resistance from one discharge: the data tell them
+/// apart poorly, and the fit must say so (large correlations and σ) while still holding the
+/// truth within 2σ.
 #[test]
-fn spme_both_exchange_currents_are_barely_identifiable_and_say_so() {
+fn spme_both_exchange_currents_are_correlated_and_say_so() {
     let spec: [Spec; 3] = [
         ("exchange_current_n_factor", 2.0, 1.0, 0.05, 20.0),
         ("exchange_current_p_factor", 0.5, 1.0, 0.05, 20.0),
@@ -212,13 +210,76 @@ fn spme_both_exchange_currents_are_barely_identifiable_and_say_so() {
     ];
     let (_, l) = recover("spme", &spec, SIGMA, 4);
     assert_within_2_sigma(&spec, &l);
-    // j0_p is known to ±~40 % only (±~8 % for j0_n alone with a diffusivity, above),
-    // and the three move together.
-    let rel = l.std_errors[1] / l.theta[1];
-    assert!(rel > 0.25, "σ(j0_p)/j0_p = {rel}");
+    // j0_n and j0_p are known to ±~3–4 % only (±~0.6 % for j0_n alone with a diffusivity,
+    // above), and the three move together.
+    for k in [0, 1] {
+        let rel = l.std_errors[k] / l.theta[k];
+        assert!(rel > 0.02, "σ/θ of {} = {rel}", spec[k].0);
+    }
     let (np, pr) = (correlation(&l, 3, 0, 1), correlation(&l, 3, 1, 2));
     assert!(
-        np < -0.6 && pr > 0.8,
+        np < -0.9 && pr > 0.8,
         "ρ(j0_n, j0_p) = {np}, ρ(j0_p, R) = {pr}"
+    );
+}
+
+/// The 2σ intervals of the three fits above over seeds 1–8 (72 truths): a 2σ interval holds
+/// the truth 95 % of the time; at least 58 (80 %) must be inside and none beyond 3σ (on the
+/// fixed grid 61 are, worst 2.71σ; with the adaptive runner it was 57, worst 3.96σ).
+#[test]
+fn coverage_over_seeds_1_to_8() {
+    let specs: [(&str, [Spec; 3]); 3] = [
+        (
+            "spme",
+            [
+                ("diffusivity_n_factor", 0.5, 1.5, 0.05, 20.0),
+                ("exchange_current_n_factor", 2.0, 1.0, 0.05, 20.0),
+                ("contact_resistance", 0.01, 0.0, -0.05, 0.05),
+            ],
+        ),
+        (
+            "dfn",
+            [
+                ("diffusivity_n_factor", 0.5, 1.5, 0.05, 20.0),
+                ("exchange_current_p_factor", 0.5, 1.0, 0.05, 20.0),
+                ("contact_resistance", 0.01, 0.0, -0.05, 0.05),
+            ],
+        ),
+        (
+            "spme",
+            [
+                ("exchange_current_n_factor", 2.0, 1.0, 0.05, 20.0),
+                ("exchange_current_p_factor", 0.5, 1.0, 0.05, 20.0),
+                ("contact_resistance", 0.01, 0.0, -0.05, 0.05),
+            ],
+        ),
+    ];
+    let (mut all_inside, mut all, mut worst) = (0, 0, 0.0f64);
+    for (model, spec) in &specs {
+        let (mut inside, mut total) = (0, 0);
+        for seed in 1..=8 {
+            let (_, l) = recover(model, spec, SIGMA, seed);
+            for (k, s) in spec.iter().enumerate() {
+                let z = (l.theta[k] - s.1).abs() / l.std_errors[k];
+                worst = worst.max(z);
+                total += 1;
+                if z < 2.0 {
+                    inside += 1;
+                } else {
+                    eprintln!("COVERAGE miss {model} seed {seed} {}: {z:.2} σ", s.0);
+                }
+            }
+        }
+        eprintln!(
+            "COVERAGE {model} {}: {inside} of {total} inside 2σ",
+            spec[1].0
+        );
+        all_inside += inside;
+        all += total;
+    }
+    eprintln!("COVERAGE all: {all_inside} of {all} inside 2σ, worst {worst:.2}σ");
+    assert!(
+        all_inside >= 58 && worst < 3.0,
+        "{all_inside} of {all} inside 2σ, worst {worst:.2}σ"
     );
 }

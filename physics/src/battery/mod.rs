@@ -8,6 +8,7 @@ pub mod deck;
 pub mod dfn;
 pub mod electrolyte;
 pub mod experiment;
+pub mod fixed_grid;
 pub mod impedance;
 pub mod impedance_dfn;
 pub mod impedance_spme;

@@ -7,11 +7,19 @@
 //! The current is linear between the data rows (a cycler's step change becomes a ramp over
 //! one sampling interval). The fitted voltage is V_model(t) − R_contact · I_discharge(t): a
 //! series contact resistance under current control changes the voltage, not the state.
+//!
+//! The cell is stepped on a grid made from the data alone ([`crate::battery::fixed_grid`]), not by the
+//! adaptive experiment runner, so the residuals are smooth in θ: finite-difference Jacobians
+//! and MCMC see the model, not its step-size decisions.
 
 use super::problem::{Model, Scale};
 use crate::battery::deck::Battery;
+use crate::battery::dfn::Dfn;
 use crate::battery::experiment::{Drive, Profile, Step, Until};
+use crate::battery::fixed_grid::Plan;
 use crate::battery::params;
+use crate::battery::spm::Spm;
+use crate::battery::spme::Spme;
 use std::sync::Arc;
 
 /// What a fitted parameter acts on.
@@ -192,9 +200,10 @@ pub struct BatteryFit {
     pub data: Series,
     /// Indices into [`KNOBS`].
     pub knobs: Vec<usize>,
-    /// Output interval of the model run [s]; the model is interpolated linearly in between.
+    /// Longest model time step [s] (the data times are always steps' ends).
     pub period: f64,
     profile: Arc<Profile>,
+    plan: Plan,
 }
 
 impl BatteryFit {
@@ -236,12 +245,14 @@ impl BatteryFit {
             drive: Drive::Profile(profile.clone()),
             until: vec![Until::Duration(span)],
         }];
+        let plan = Plan::new(&profile.t, &profile.i, period);
         BatteryFit {
             cell,
             data,
             knobs,
             period,
             profile,
+            plan,
         }
     }
 
@@ -262,8 +273,34 @@ impl BatteryFit {
         (cell, r)
     }
 
-    /// The model's terminal voltage at the data times for θ.
+    /// The model's terminal voltage at the data times for θ, stepped on the data's fixed grid
+    /// (smooth in θ).
     pub fn curve(&self, theta: &[f64]) -> Result<Vec<f64>, String> {
+        let (cell, r) = self.cell_at(theta);
+        let (x, y) = cell.initial;
+        let p = cell.params.clone();
+        let t0 = self.data.time_s[0];
+        let v = match cell.model.as_str() {
+            "dfn" => self.plan.run(Dfn::new(p, x, y, cell.points), t0),
+            "spm" => self.plan.run(Spm::new(p, x, y, cell.points.r_n), t0),
+            _ => self.plan.run(Spme::new(p, x, y, cell.points), t0),
+        }?;
+        Ok(v.iter()
+            .zip(&self.data.current_a)
+            // I on discharge = −current_A.
+            .map(|(vm, i)| vm + r * i)
+            .collect())
+    }
+
+    /// The number of model time steps of one [`BatteryFit::curve`].
+    pub fn steps(&self) -> usize {
+        self.plan.steps()
+    }
+
+    /// As [`BatteryFit::curve`], from the adaptive experiment runner (output every `period`
+    /// s, interpolated linearly to the data times). Accurate, but not smooth in θ: kept to
+    /// check the fixed grid against.
+    pub fn curve_adaptive(&self, theta: &[f64]) -> Result<Vec<f64>, String> {
         let (cell, r) = self.cell_at(theta);
         let out = cell.run()?;
         let rows = &out.rows;

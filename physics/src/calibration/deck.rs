@@ -86,7 +86,7 @@ pub fn section() -> FixedSection {
                 "period",
                 ParamKind::Float { min: Some(1e-3), max: None },
                 "s",
-                "Output interval of the model run, interpolated linearly to the data times (default: the smallest data spacing, at least 1/20000 of the span).",
+                "Longest model time step at rest (under current at most 1 s); the data times are always step ends (default: the smallest data spacing, at least 1/20000 of the span).",
             ),
             ParamSpec::optional(
                 "max_iterations",
