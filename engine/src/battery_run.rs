@@ -139,58 +139,65 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
             battery.points.r_n
         );
     }
-    let result = battery.run_with_fields();
+    // A run that fails part-way still writes what it computed (rows, fields, the steps that
+    // ended), with status "failed": a failure late in a long experiment keeps its curve.
+    let partial = battery.run_partial();
     let mut fields_written = 0usize;
     let mut fields_error = None;
-    let result = result.map(|(out, snaps)| {
-        if !battery.field_times.is_empty() {
-            fields_written = snaps.len();
-            if let Err(e) = write_fields(&dir.join("battery_fields.h5"), &battery, &snaps) {
-                fields_error = Some(e);
+    if !battery.field_times.is_empty() && !partial.fields.is_empty() {
+        fields_written = partial.fields.len();
+        if let Err(e) = write_fields(&dir.join("battery_fields.h5"), &battery, &partial.fields) {
+            fields_error = Some(e);
+        }
+    }
+    let failure = partial.error.clone();
+    let out = &partial.outcome;
+    let (status, message, code) = {
+        let n = battery.steps.len();
+        for (k, reason) in out.reasons.iter().enumerate() {
+            let t_end = out
+                .rows
+                .iter()
+                .filter(|r| r.step == k)
+                .map(|r| r.time_s)
+                .fold(0.0, f64::max);
+            session.emit(
+                "step",
+                json!({"step": k, "time": t_end, "dt": battery.period}),
+            );
+            session.emit(
+                "progress",
+                json!({"fraction": (k + 1) as f64 / n as f64, "eta_s": 0.0, "reason": reason}),
+            );
+            if !args.quiet {
+                crate::say!("  step {k}: {reason}");
             }
         }
-        out
-    });
-    let (status, message, code) = match &result {
-        Ok(out) => {
-            let n = battery.steps.len();
-            for (k, reason) in out.reasons.iter().enumerate() {
-                let t_end = out
-                    .rows
-                    .iter()
-                    .filter(|r| r.step == k)
-                    .map(|r| r.time_s)
-                    .fold(0.0, f64::max);
-                session.emit(
-                    "step",
-                    json!({"step": k, "time": t_end, "dt": battery.period}),
-                );
-                session.emit(
-                    "progress",
-                    json!({"fraction": (k + 1) as f64 / n as f64, "eta_s": 0.0, "reason": reason}),
-                );
-                if !args.quiet {
-                    crate::say!("  step {k}: {reason}");
-                }
-            }
-            let text = csv(out);
-            let ok = session
-                .write_file("battery.csv", text.as_bytes())
-                .and_then(|_| session.write_file("monitors.csv", text.as_bytes()));
-            match ok {
-                Ok(()) => (
-                    "completed",
-                    format!("{} experiment step(s) done", out.reasons.len()),
-                    EXIT_OK,
+        let text = csv(out);
+        let ok = session
+            .write_file("battery.csv", text.as_bytes())
+            .and_then(|_| session.write_file("monitors.csv", text.as_bytes()));
+        match ok {
+            Ok(()) if failure.is_some() => (
+                "failed",
+                format!(
+                    "{} (battery.csv holds the {} row(s) before it)",
+                    failure.clone().unwrap_or_default(),
+                    out.rows.len()
                 ),
-                Err(e) => (
-                    "failed",
-                    format!("cannot write battery.csv: {e}"),
-                    EXIT_RUN_FAILED,
-                ),
-            }
+                EXIT_RUN_FAILED,
+            ),
+            Ok(()) => (
+                "completed",
+                format!("{} experiment step(s) done", out.reasons.len()),
+                EXIT_OK,
+            ),
+            Err(e) => (
+                "failed",
+                format!("cannot write battery.csv: {e}"),
+                EXIT_RUN_FAILED,
+            ),
         }
-        Err(e) => ("failed", e.clone(), EXIT_RUN_FAILED),
     };
     let (status, message, code) = match fields_error {
         Some(e) if code == EXIT_OK => (
@@ -201,7 +208,7 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
         _ => (status, message, code),
     };
     session.emit("done", json!({"status": status, "message": message}));
-    let last = result.as_ref().ok().and_then(|o| o.rows.last().cloned());
+    let last = out.rows.last().cloned();
     let summary = json!({
         "status": status,
         "message": message,

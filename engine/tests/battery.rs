@@ -172,6 +172,53 @@ fn a_dfn_deck_runs() {
     );
 }
 
+/// A run that fails part-way writes the rows it computed (exit 1, status "failed"): here the
+/// DFN at 4C, which finds no solution once the electrolyte starts to empty (docs/battery.md,
+/// known limits). If that limit is lifted, this test needs another deck that fails late.
+#[test]
+fn a_run_that_fails_keeps_its_rows() {
+    let dir = tempdir("battery-partial");
+    let deck = dir.join("dfn3c.toml");
+    std::fs::write(
+        &deck,
+        "[physics]\ntype = \"battery\"\nmodel = \"dfn\"\ninitial_soc = 1.0\nexperiment = [\"Rest for 10 seconds\", \"Discharge at 4C until 2.5 V\"]\n",
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    let out = run_deck(1, &deck, &out_dir, &[]);
+    assert_code(&out, 1, "the 4C DFN fails part-way");
+    let s = read_json(&out_dir.join("summary.json"));
+    assert_eq!(s["status"], "failed");
+    let msg = s["message"].as_str().unwrap();
+    assert!(msg.contains("the model failed at t = "), "{msg}");
+    let t_fail: f64 = msg
+        .split("the model failed at t = ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap();
+    let csv = Csv::read(&out_dir.join("battery.csv"));
+    assert!(
+        msg.contains(&format!("battery.csv holds the {} row(s)", csv.rows.len())),
+        "{msg}"
+    );
+    let last = csv.rows.last().unwrap();
+    // Rows every second up to the failure, the rest step's rows included.
+    assert!(
+        t_fail - last[0] <= 1.0 + 1e-9 && last[0] < t_fail,
+        "{last:?} vs {t_fail}"
+    );
+    assert_eq!(csv.rows[0][0], 0.0);
+    assert!(csv.rows.len() as f64 >= t_fail.floor());
+    assert!((last[2] - 20.0).abs() < 1e-9, "4C of 5 A.h: {last:?}");
+    // The capacity column is the integral of the current up to there.
+    assert!(
+        (last[3] - 20.0 * (last[0] - 10.0) / 3600.0).abs() < 1e-6,
+        "{last:?}"
+    );
+    assert_eq!(s["final"]["time_s"].as_f64().unwrap(), last[0]);
+}
+
 fn pybamm_curve(name: &str) -> Vec<Vec<f64>> {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(format!("../physics/tests/data/pybamm/{name}.csv"));

@@ -335,7 +335,11 @@ fn circuit_mode_fits_a_spectrum() {
     );
     assert_ne!(lower_default, text);
     let p = write_deck(&dir, "lower_default.toml", &lower_default);
-    assert_code(&galvana_in(&dir, &["check", p.to_str().unwrap()]), 0, "default lower");
+    assert_code(
+        &galvana_in(&dir, &["check", p.to_str().unwrap()]),
+        0,
+        "default lower",
+    );
     let no_upper = text.replace(
         "parameters.R1 = { initial = 0.05, lower = 1e-4, upper = 10.0 }",
         "parameters.R1 = { initial = 0.05, lower = 1e-4 }",

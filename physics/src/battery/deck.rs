@@ -291,22 +291,31 @@ impl Battery {
 
     /// Run the experiment, keeping the model's internal state at `field_times`.
     pub fn run_with_fields(&self) -> Result<(Outcome, Vec<(f64, Fields)>), String> {
+        let p = self.run_partial();
+        match p.error {
+            Some(e) => Err(e),
+            None => Ok((p.outcome, p.fields)),
+        }
+    }
+
+    /// As [`Battery::run_with_fields`], keeping the rows and fields computed before a failure.
+    pub fn run_partial(&self) -> runner::Partial {
         let (x, y) = self.initial;
         let ft = &self.field_times;
         match self.model.as_str() {
-            "dfn" => runner::run_with_fields(
+            "dfn" => runner::run_partial(
                 Dfn::new(self.params.clone(), x, y, self.points),
                 &self.steps,
                 self.period,
                 ft,
             ),
-            "spm" => runner::run_with_fields(
+            "spm" => runner::run_partial(
                 Spm::new(self.params.clone(), x, y, self.points.r_n),
                 &self.steps,
                 self.period,
                 ft,
             ),
-            _ => runner::run_with_fields(
+            _ => runner::run_partial(
                 Spme::new(self.params.clone(), x, y, self.points),
                 &self.steps,
                 self.period,

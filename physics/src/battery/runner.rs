@@ -43,13 +43,64 @@ pub fn run<C: Cell>(cell: C, steps: &[Step], period: f64) -> Result<Outcome, Str
 /// experiment step) come from the quadratic through the last steps, and events (cut-off
 /// voltage, hold current) are located on that interpolant and then solved for exactly.
 pub fn run_with_fields<C: Cell>(
-    mut cell: C,
+    cell: C,
     steps: &[Step],
     period: f64,
     field_times: &[f64],
 ) -> Result<(Outcome, Vec<(f64, Fields)>), String> {
+    let p = run_partial(cell, steps, period, field_times);
+    match p.error {
+        Some(e) => Err(e),
+        None => Ok((p.outcome, p.fields)),
+    }
+}
+
+/// A run that may have stopped early: the rows, reasons and fields up to the failure.
+#[derive(Clone, Debug)]
+pub struct Partial {
+    pub outcome: Outcome,
+    pub fields: Vec<(f64, Fields)>,
+    /// Why the run stopped before the end of the experiment (`None`: it completed).
+    pub error: Option<String>,
+}
+
+/// As [`run_with_fields`], keeping what was computed before a failure, so that a run that
+/// fails late still delivers its curve up to the failure.
+pub fn run_partial<C: Cell>(cell: C, steps: &[Step], period: f64, field_times: &[f64]) -> Partial {
+    let mut rows = Vec::new();
+    let mut reasons = Vec::new();
+    let mut fields = Vec::new();
+    let error = drive(
+        cell,
+        steps,
+        period,
+        field_times,
+        (&mut rows, &mut reasons, &mut fields),
+    )
+    .err();
+    Partial {
+        outcome: Outcome { rows, reasons },
+        fields,
+        error,
+    }
+}
+
+/// Rows, step reasons and field snapshots, filled as the run goes.
+type Sink<'a> = (
+    &'a mut Vec<Row>,
+    &'a mut Vec<String>,
+    &'a mut Vec<(f64, Fields)>,
+);
+
+fn drive<C: Cell>(
+    mut cell: C,
+    steps: &[Step],
+    period: f64,
+    field_times: &[f64],
+    sink: Sink,
+) -> Result<(), String> {
+    let (rows, reasons, snaps) = sink;
     let tol = 1e-9 * period.max(1.0);
-    let mut snaps: Vec<(f64, Fields)> = Vec::new();
     let mut next_field = 0usize;
     let mut record = |t: f64, cell: &C, next_field: &mut usize| {
         while *next_field < field_times.len() && field_times[*next_field] <= t + tol {
@@ -63,8 +114,6 @@ pub fn run_with_fields<C: Cell>(
     let tols = cell.tolerances();
     // The first step after a current jump (BDF1 on a profile that moves like √t).
     let h0 = (period / 64.0).min(0.02);
-    let mut rows = Vec::new();
-    let mut reasons = Vec::new();
     let (mut t, mut q) = (0.0f64, 0.0f64);
     let mut last_i = 0.0;
     for (k, step) in steps.iter().enumerate() {
@@ -291,7 +340,7 @@ pub fn run_with_fields<C: Cell>(
         };
         reasons.push(reason);
     }
-    Ok((Outcome { rows, reasons }, snaps))
+    Ok(())
 }
 
 /// A row between steps of a current profile: the current and capacity from the profile itself
@@ -476,5 +525,86 @@ mod field_tests {
         let q = 5.0 * 33.3; // C, at 1C = 5 A
         let d = li(&snaps[2].1) - li(f0);
         assert!((d + q / crate::battery::params::F).abs() < 1e-12, "{d}");
+    }
+}
+
+#[cfg(test)]
+mod partial_tests {
+    use super::*;
+    use crate::battery::experiment::parse_step;
+    use crate::battery::params::chen2020;
+    use crate::battery::spm::Spm;
+
+    /// An SPM that has no solution beyond `fail_after` seconds (a model breaking down
+    /// part-way, as a DFN whose electrolyte empties does).
+    #[derive(Clone)]
+    struct Breaks {
+        cell: Spm,
+        t: f64,
+        fail_after: f64,
+    }
+
+    impl Cell for Breaks {
+        fn advanced(&self, h: f64, i: f64) -> Self {
+            Breaks {
+                cell: self.cell.advanced(h, i),
+                t: self.t + h,
+                fail_after: self.fail_after,
+            }
+        }
+        fn voltage(&self, i: f64) -> f64 {
+            if self.t > self.fail_after {
+                f64::NAN
+            } else {
+                self.cell.voltage(i)
+            }
+        }
+        fn restart_history(&mut self) {
+            self.cell.restart_history()
+        }
+        fn nominal_capacity_ah(&self) -> f64 {
+            self.cell.nominal_capacity_ah()
+        }
+        fn limits(&self) -> (f64, f64) {
+            self.cell.limits()
+        }
+        fn tolerances(&self) -> (f64, f64) {
+            self.cell.tolerances()
+        }
+        fn fields(&self) -> Fields {
+            self.cell.fields()
+        }
+    }
+
+    /// A run that fails keeps every row before the failure, equal to the rows of a run that
+    /// does not fail; `run_with_fields` still reports the failure as an error.
+    #[test]
+    fn a_failed_run_keeps_its_rows() {
+        let p = chen2020();
+        let steps =
+            vec![parse_step("Discharge at 1C for 600 seconds", p.nominal_capacity_ah).unwrap()];
+        let spm = Spm::new(p, 0.9, 0.27, 10);
+        let whole = run(spm.clone(), &steps, 10.0).unwrap();
+        let breaks = Breaks {
+            cell: spm,
+            t: 0.0,
+            fail_after: 300.0,
+        };
+        let part = run_partial(breaks.clone(), &steps, 10.0, &[]);
+        let e = part.error.expect("the run fails");
+        assert!(e.contains("the model failed at t = 30"), "{e}");
+        let rows = &part.outcome.rows;
+        assert!(part.outcome.reasons.is_empty());
+        // Rows up to the failure (every 10 s), as the run that did not fail has them.
+        let last = rows.last().expect("rows before the failure").time_s;
+        assert!((290.0..=300.0).contains(&last), "{last}");
+        // The same rows, to the local error tolerance (1e-4 V): the step that meets the
+        // failure is retried shorter, so the last rows come from other interpolants.
+        for (a, b) in rows.iter().zip(&whole.rows) {
+            assert_eq!(a.time_s, b.time_s);
+            assert!((a.voltage_v - b.voltage_v).abs() < 1e-4, "{a:?} vs {b:?}");
+            assert!((a.discharge_capacity_ah - b.discharge_capacity_ah).abs() < 1e-12);
+        }
+        assert!(run_with_fields(breaks, &steps, 10.0, &[]).is_err());
     }
 }
