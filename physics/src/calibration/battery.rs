@@ -206,6 +206,23 @@ pub struct BatteryFit {
     plan: Plan,
 }
 
+/// `cell` with the fitted knobs (indices into [`KNOBS`]) set to θ, and the contact resistance
+/// they give (0 if not fitted).
+pub fn apply_knobs(cell: &Battery, knobs: &[usize], theta: &[f64]) -> (Battery, f64) {
+    let mut cell = cell.clone();
+    let mut r = 0.0;
+    {
+        let mut t = Target {
+            cell: &mut cell,
+            r_contact: &mut r,
+        };
+        for (&k, &v) in knobs.iter().zip(theta) {
+            (KNOBS[k].apply)(&mut t, v);
+        }
+    }
+    (cell, r)
+}
+
 impl BatteryFit {
     /// `data` must pass [`Series::check`]. The cell's voltage limits are widened to 0.2 V
     /// beyond the measured range, so a cut-off near the data's own end cannot stop the model.
@@ -258,17 +275,7 @@ impl BatteryFit {
 
     /// The cell and contact resistance at θ.
     pub fn cell_at(&self, theta: &[f64]) -> (Battery, f64) {
-        let mut cell = self.cell.clone();
-        let mut r = 0.0;
-        {
-            let mut t = Target {
-                cell: &mut cell,
-                r_contact: &mut r,
-            };
-            for (&k, &v) in self.knobs.iter().zip(theta) {
-                (KNOBS[k].apply)(&mut t, v);
-            }
-        }
+        let (mut cell, r) = apply_knobs(&self.cell, &self.knobs, theta);
         cell.period = self.period;
         (cell, r)
     }

@@ -1,10 +1,9 @@
 //! A battery cell's small-signal impedance fitted to a measured spectrum: the deck's
 //! `[physics]` cell (SPM, SPMe or DFN) linearised at rest at its initial state
-//! (physics/src/battery/impedance*.rs), with the calibration [`KNOBS`] applied, plus the
+//! (physics/src/battery/impedance*.rs), with the calibration [`KNOBS`](super::battery::KNOBS) applied, plus the
 //! series contact resistance. Residuals are stacked and weighted as the circuit fits'
 //! ([`super::circuit::spectrum_residuals`]), so least squares and MCMC treat both alike.
 
-use super::battery::{Target, KNOBS};
 use super::circuit::spectrum_residuals;
 use super::eis::C64;
 use super::problem::Model;
@@ -30,7 +29,7 @@ pub fn cell_impedance(cell: &Battery, f: &[f64]) -> Result<Vec<C64>, String> {
 #[derive(Clone, Debug)]
 pub struct CellSpectrumFit {
     pub cell: Battery,
-    /// Indices into [`KNOBS`] in θ order.
+    /// Indices into [`KNOBS`](super::battery::KNOBS) in θ order.
     pub knobs: Vec<usize>,
     /// Frequencies [Hz].
     pub f: Vec<f64>,
@@ -43,18 +42,7 @@ pub struct CellSpectrumFit {
 impl CellSpectrumFit {
     /// The cell and contact resistance at θ.
     pub fn cell_at(&self, theta: &[f64]) -> (Battery, f64) {
-        let mut cell = self.cell.clone();
-        let mut r = 0.0;
-        {
-            let mut t = Target {
-                cell: &mut cell,
-                r_contact: &mut r,
-            };
-            for (&k, &v) in self.knobs.iter().zip(theta) {
-                (KNOBS[k].apply)(&mut t, v);
-            }
-        }
-        (cell, r)
+        super::battery::apply_knobs(&self.cell, &self.knobs, theta)
     }
 
     /// Z_model at every frequency for θ: the cell's impedance plus the contact resistance.
