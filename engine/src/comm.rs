@@ -54,11 +54,6 @@ impl Comm {
         LAUNCHER_VARS.iter().any(|v| std::env::var_os(v).is_some())
     }
 
-    /// Whether MPI was initialised for this communicator (false for [`Comm::solo`]).
-    pub fn has_mpi(&self) -> bool {
-        self.world.is_some()
-    }
-
     /// The MPI world: callers that need it run only under [`Comm::new`]; the serial paths
     /// that build a [`Comm::solo`] never reach HDF5 or PETSc.
     fn mpi(&self) -> &SimpleCommunicator {

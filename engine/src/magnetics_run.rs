@@ -67,58 +67,47 @@ pub fn check(path: &Path) -> Option<i32> {
     })
 }
 
-/// The ranks of a run: MPI's world, or this process alone when MPI was not initialised.
-struct Ranks<'a>(Option<&'a Comm>);
+/// Rank 0's `code` on every rank.
+fn agree(comm: &Comm, code: i32) -> i32 {
+    if comm.size() == 1 {
+        return code;
+    }
+    comm.broadcast_string(&code.to_string())
+        .parse()
+        .unwrap_or(EXIT_RUN_FAILED)
+}
 
-impl Ranks<'_> {
-    fn size(&self) -> usize {
-        self.0.map_or(1, Comm::size)
+/// Every rank's block of B, concatenated in rank order on rank 0 (`None` elsewhere).
+fn gather(comm: &Comm, b: Field) -> Option<Field> {
+    if comm.size() == 1 {
+        return Some(b);
     }
-    fn rank(&self) -> usize {
-        self.0.map_or(0, Comm::rank)
+    let mut bytes = Vec::with_capacity(24 * b.bx.len());
+    for v in [&b.bx, &b.by, &b.bz] {
+        bytes.extend(v.iter().flat_map(|x| x.to_le_bytes()));
     }
-    /// Rank 0's `code` on every rank.
-    fn agree(&self, code: i32) -> i32 {
-        match self.0 {
-            Some(c) if c.size() > 1 => c
-                .broadcast_string(&code.to_string())
-                .parse()
-                .unwrap_or(EXIT_RUN_FAILED),
-            _ => code,
-        }
+    let parts = comm.gather_bytes(&bytes)?;
+    let mut out = Field::zeros(0);
+    for p in parts {
+        let vals: Vec<f64> = p
+            .chunks_exact(8)
+            .map(|w| f64::from_le_bytes(w.try_into().expect("8 bytes")))
+            .collect();
+        let n = vals.len() / 3;
+        out.bx.extend_from_slice(&vals[..n]);
+        out.by.extend_from_slice(&vals[n..2 * n]);
+        out.bz.extend_from_slice(&vals[2 * n..]);
     }
-    /// Every rank's block of B, concatenated in rank order on rank 0 (`None` elsewhere).
-    fn gather(&self, b: Field) -> Option<Field> {
-        let Some(c) = self.0.filter(|c| c.size() > 1) else {
-            return Some(b);
-        };
-        let mut bytes = Vec::with_capacity(24 * b.bx.len());
-        for v in [&b.bx, &b.by, &b.bz] {
-            bytes.extend(v.iter().flat_map(|x| x.to_le_bytes()));
-        }
-        let parts = c.gather_bytes(&bytes)?;
-        let mut out = Field::zeros(0);
-        for p in parts {
-            let vals: Vec<f64> = p
-                .chunks_exact(8)
-                .map(|w| f64::from_le_bytes(w.try_into().expect("8 bytes")))
-                .collect();
-            let n = vals.len() / 3;
-            out.bx.extend_from_slice(&vals[..n]);
-            out.by.extend_from_slice(&vals[n..2 * n]);
-            out.bz.extend_from_slice(&vals[2 * n..]);
-        }
-        Some(out)
+    Some(out)
+}
+
+/// Threads per rank for `threads = 0`: the cores of the node shared by its ranks.
+fn threads(comm: &Comm, asked: usize) -> usize {
+    if asked > 0 {
+        return asked;
     }
-    /// Threads per rank for `threads = 0`: the cores of the node shared by its ranks.
-    fn threads(&self, asked: usize) -> usize {
-        if asked > 0 {
-            return asked;
-        }
-        let cores = std::thread::available_parallelism().map_or(1, |t| t.get());
-        let on_node = self.0.map_or(1, |c| c.ranks_on_node());
-        (cores / on_node.max(1)).max(1)
-    }
+    let cores = std::thread::available_parallelism().map_or(1, |t| t.get());
+    (cores / comm.ranks_on_node().max(1)).max(1)
 }
 
 /// This rank's contiguous block `[lo, hi)` of `n` points over `size` ranks.
@@ -142,13 +131,13 @@ pub fn run_without_mpi(args: &RunArgs) -> Option<i32> {
         return None;
     }
     let loaded = load(&args.deck)?;
-    Some(run_ranks(&Ranks(None), args, loaded))
+    Some(run_ranks(&Comm::solo(), args, loaded))
 }
 
 /// `galvana run` of a biot_savart deck on the ranks of `comm`; `None` if it is not one.
 pub fn run(comm: &Comm, args: &RunArgs) -> Option<i32> {
     let loaded = load(&args.deck)?;
-    Some(run_ranks(&Ranks(Some(comm)), args, loaded))
+    Some(run_ranks(comm, args, loaded))
 }
 
 /// B at `points` from packed straight segments, on the device.
@@ -198,8 +187,8 @@ fn target_summary(
     })
 }
 
-fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Diagnostic>>) -> i32 {
-    let root = ranks.rank() == 0;
+fn run_ranks(comm: &Comm, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Diagnostic>>) -> i32 {
+    let root = comm.is_root();
     let (deck, model) = match loaded {
         Ok(x) => x,
         // Every rank read the same deck, so every rank fails here; rank 0 says why.
@@ -209,12 +198,12 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
     let mut session = if root {
         match Session::start(args, &deck, "biot_savart") {
             Ok(s) => Some(s),
-            Err(code) => return ranks.agree(code),
+            Err(code) => return agree(comm, code),
         }
     } else {
         None
     };
-    if ranks.agree(EXIT_OK) != EXIT_OK {
+    if agree(comm, EXIT_OK) != EXIT_OK {
         return EXIT_RUN_FAILED;
     }
     // On a GPU (one rank), coils made of straight segments are evaluated by the device
@@ -224,7 +213,7 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
     let gpu = session.as_mut().and_then(|s| {
         if segments.is_none() {
             s.cpu_only("loop and solenoid coils have no GPU path yet", args.quiet);
-        } else if ranks.size() > 1 {
+        } else if comm.size() > 1 {
             s.cpu_only(
                 "multi-rank biot_savart runs share the points out over the ranks' CPUs",
                 args.quiet,
@@ -232,13 +221,13 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
         }
         s.gpu.clone()
     });
-    let threads = ranks.threads(model.threads);
+    let threads = threads(comm, model.threads);
     if root && !args.quiet {
         crate::say!(
             "Biot–Savart: {} coil(s), {} target(s), {} rank(s) × {threads} thread(s)",
             model.coils.len(),
             model.targets.len(),
-            ranks.size()
+            comm.size()
         );
     }
     let mut results = Vec::new();
@@ -247,7 +236,7 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
     let (mut peak, mut peak_at) = (0.0f64, serde_json::Value::Null);
     let nt = model.targets.len();
     for (k, t) in model.targets.iter().enumerate() {
-        let (lo, hi) = block(t.points.len(), ranks.rank(), ranks.size());
+        let (lo, hi) = block(t.points.len(), comm.rank(), comm.size());
         let mine = slice(&t.points, lo, hi);
         let b = match (&gpu, &segments) {
             (Some(g), Some(s)) => gpu_field(g, s, &mine).unwrap_or_else(|e| {
@@ -257,7 +246,7 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
             _ => field(&model.sources, &mine, model.mu0, threads),
         };
         // Every rank gathers every target (collectives stay matched even after a failure).
-        let Some(b) = ranks.gather(b) else { continue };
+        let Some(b) = gather(comm, b) else { continue };
         let Some(session) = session.as_mut() else {
             continue;
         };
@@ -300,7 +289,7 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
         });
     }
     let Some(mut session) = session else {
-        return ranks.agree(EXIT_OK);
+        return agree(comm, EXIT_OK);
     };
     if failure.is_none() && !maps.is_empty() {
         if let Err(e) = write_field_map(&session.dir, &maps) {
@@ -341,7 +330,7 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
         "inductance_H": inductance,
         "inductance_note": inductance_note,
         "wall_s": session.t0.elapsed().as_secs_f64(),
-        "ranks": ranks.size(),
+        "ranks": comm.size(),
         "threads": threads,
         "device": session.device,
         "version": env!("CARGO_PKG_VERSION"),
@@ -356,5 +345,5 @@ fn run_ranks(ranks: &Ranks, args: &RunArgs, loaded: Result<(Deck, Model), Vec<Di
     } else if !args.quiet {
         crate::say!("Results in {}", session.dir.display());
     }
-    ranks.agree(code)
+    agree(comm, code)
 }
