@@ -150,54 +150,50 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
             fields_error = Some(e);
         }
     }
-    let failure = partial.error.clone();
     let out = &partial.outcome;
-    let (status, message, code) = {
-        let n = battery.steps.len();
-        for (k, reason) in out.reasons.iter().enumerate() {
-            let t_end = out
-                .rows
-                .iter()
-                .filter(|r| r.step == k)
-                .map(|r| r.time_s)
-                .fold(0.0, f64::max);
-            session.emit(
-                "step",
-                json!({"step": k, "time": t_end, "dt": battery.period}),
-            );
-            session.emit(
-                "progress",
-                json!({"fraction": (k + 1) as f64 / n as f64, "eta_s": 0.0, "reason": reason}),
-            );
-            if !args.quiet {
-                crate::say!("  step {k}: {reason}");
-            }
+    let n = battery.steps.len();
+    for (k, reason) in out.reasons.iter().enumerate() {
+        let t_end = out
+            .rows
+            .iter()
+            .filter(|r| r.step == k)
+            .map(|r| r.time_s)
+            .fold(0.0, f64::max);
+        session.emit(
+            "step",
+            json!({"step": k, "time": t_end, "dt": battery.period}),
+        );
+        session.emit(
+            "progress",
+            json!({"fraction": (k + 1) as f64 / n as f64, "eta_s": 0.0, "reason": reason}),
+        );
+        if !args.quiet {
+            crate::say!("  step {k}: {reason}");
         }
-        let text = csv(out);
-        let ok = session
-            .write_file("battery.csv", text.as_bytes())
-            .and_then(|_| session.write_file("monitors.csv", text.as_bytes()));
-        match ok {
-            Ok(()) if failure.is_some() => (
-                "failed",
-                format!(
-                    "{} (battery.csv holds the {} row(s) before it)",
-                    failure.clone().unwrap_or_default(),
-                    out.rows.len()
-                ),
-                EXIT_RUN_FAILED,
+    }
+    let text = csv(out);
+    let ok = session
+        .write_file("battery.csv", text.as_bytes())
+        .and_then(|_| session.write_file("monitors.csv", text.as_bytes()));
+    let (status, message, code) = match (ok, &partial.error) {
+        (Err(e), _) => (
+            "failed",
+            format!("cannot write battery.csv: {e}"),
+            EXIT_RUN_FAILED,
+        ),
+        (Ok(()), Some(failure)) => (
+            "failed",
+            format!(
+                "{failure} (battery.csv holds the {} row(s) before it)",
+                out.rows.len()
             ),
-            Ok(()) => (
-                "completed",
-                format!("{} experiment step(s) done", out.reasons.len()),
-                EXIT_OK,
-            ),
-            Err(e) => (
-                "failed",
-                format!("cannot write battery.csv: {e}"),
-                EXIT_RUN_FAILED,
-            ),
-        }
+            EXIT_RUN_FAILED,
+        ),
+        (Ok(()), None) => (
+            "completed",
+            format!("{} experiment step(s) done", out.reasons.len()),
+            EXIT_OK,
+        ),
     };
     let (status, message, code) = match fields_error {
         Some(e) if code == EXIT_OK => (
@@ -248,10 +244,9 @@ fn run_root(args: &RunArgs, loaded: Result<(Deck, Battery), Vec<Diagnostic>>, ra
 /// field's group). Written to a temporary name, synced and renamed, so the file is whole or
 /// absent.
 fn write_fields(path: &Path, b: &Battery, snaps: &[(f64, Fields)]) -> Result<(), String> {
-    let tmp = path.with_extension(format!("h5.tmp.{}", std::process::id()));
     let h5e = |e: galvana_h5::H5Error| e.to_string();
-    let res = (|| -> Result<(), String> {
-        let f = galvana_h5::File::create(&tmp).map_err(h5e)?;
+    crate::meshless::write_whole(path, |tmp| {
+        let f = galvana_h5::File::create(tmp).map_err(h5e)?;
         f.set_attr_str("model", &b.model).map_err(h5e)?;
         f.set_attr_str("parameter_set", &b.params.name)
             .map_err(h5e)?;
@@ -304,11 +299,6 @@ fn write_fields(path: &Path, b: &Battery, snaps: &[(f64, Fields)]) -> Result<(),
                 ds.set_attr_f64("time_s", *t).map_err(h5e)?;
             }
         }
-        f.close().map_err(h5e)?;
-        crate::meshless::persist(&tmp, path).map_err(|e| e.to_string())
-    })();
-    if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    res
+        f.close().map_err(h5e)
+    })
 }

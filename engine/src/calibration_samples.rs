@@ -41,13 +41,8 @@ fn unit(cal: &Calibration, c: &Chain, q: usize) -> String {
 
 /// Write `samples.h5` at `path` (serially: only the rank that writes the outputs calls it).
 pub fn write_h5(path: &Path, cal: &Calibration, c: &Chain) -> Result<(), String> {
-    let tmp = path.with_extension(format!("h5.tmp.{}", std::process::id()));
-    let res = write_h5_to(&tmp, cal, c)
-        .and_then(|()| crate::meshless::persist(&tmp, path).map_err(|e| e.to_string()));
-    if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    res.map_err(|e| format!("{}: {e}", path.display()))
+    crate::meshless::write_whole(path, |tmp| write_h5_to(tmp, cal, c))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn write_h5_to(tmp: &Path, cal: &Calibration, c: &Chain) -> Result<(), String> {

@@ -124,22 +124,44 @@ pub struct RunArgs {
     pub device: Option<String>,
 }
 
-/// Write `bytes` to `path` atomically: temporary file in the same directory, fsync, rename.
+/// Write `bytes` to `path` atomically: temporary file in the same directory, fsync, rename,
+/// then fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_file(path, bytes)?;
+    sync_parent(path);
+    Ok(())
+}
+
+/// `path` replaced whole by `bytes` (temporary file, fsync, rename; the temporary file is
+/// removed on failure), without syncing the directory: callers that write several files sync
+/// it once ([`crate::meshless::Session::write_file`]).
+pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    {
+    let res = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path)?;
+    res
+}
+
+/// Make the name of `path` durable: fsync its directory (best effort).
+pub fn sync_parent(path: &Path) {
     if let Some(dir) = path.parent() {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        sync_dir(dir);
     }
-    Ok(())
+}
+
+/// fsync the directory `dir` (best effort), so the names renamed into it are durable.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 /// `galvana run DECK`: initialises MPI, runs, and returns the exit code (MPI finalised first).

@@ -117,10 +117,9 @@ pub fn group_name(ds: &Dataset) -> String {
 /// `units` attribute, metadata as string attributes on the group. Written to a temporary
 /// name, synced and renamed: the file is whole or absent.
 pub fn write_h5(path: &Path, ds: &Dataset) -> Result<(), String> {
-    let tmp = path.with_extension(format!("h5.tmp.{}", std::process::id()));
     let h5e = |e: galvana_h5::H5Error| e.to_string();
-    let res = (|| -> Result<(), String> {
-        let f = galvana_h5::File::create(&tmp).map_err(h5e)?;
+    crate::meshless::write_whole(path, |tmp| {
+        let f = galvana_h5::File::create(tmp).map_err(h5e)?;
         f.set_attr_str("schema", "galvana normalised instrument dataset")
             .map_err(h5e)?;
         let g = f.group(&group_name(ds)).map_err(h5e)?;
@@ -144,11 +143,6 @@ pub fn write_h5(path: &Path, ds: &Dataset) -> Result<(), String> {
             d.set_attr_str("units", c.unit()).map_err(h5e)?;
         }
         drop(g);
-        f.close().map_err(h5e)?;
-        crate::meshless::persist(&tmp, path).map_err(|e| e.to_string())
-    })();
-    if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    res
+        f.close().map_err(h5e)
+    })
 }

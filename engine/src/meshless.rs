@@ -158,28 +158,15 @@ impl Session {
     /// [`Session::sync_dir`]), not after every file: each fsync can cost milliseconds on a busy
     /// disk, and a file is never seen half-written either way.
     pub fn write_file(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-        let path = self.dir.join(name);
-        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-        let res = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        })();
-        if res.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        } else {
-            self.dir_unsynced = true;
-        }
-        res
+        crate::cli::replace_file(&self.dir.join(name), bytes)?;
+        self.dir_unsynced = true;
+        Ok(())
     }
 
     /// Make the names of the files written so far durable (one fsync of the directory).
     pub fn sync_dir(&mut self) {
         if std::mem::take(&mut self.dir_unsynced) {
-            if let Ok(d) = std::fs::File::open(&self.dir) {
-                let _ = d.sync_all();
-            }
+            crate::cli::sync_dir(&self.dir);
         }
     }
 
@@ -214,12 +201,25 @@ impl Drop for Session {
     }
 }
 
+/// Write an HDF5 file (or any file a library writes by name) whole or not at all: `build`
+/// fills a temporary file next to `path`, which is then synced and renamed ([`persist`]); on
+/// failure the temporary file is removed.
+pub fn write_whole(
+    path: &Path,
+    build: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<(), String> {
+    let tmp = path.with_extension(format!("h5.tmp.{}", std::process::id()));
+    let res = build(&tmp).and_then(|()| persist(&tmp, path).map_err(|e| e.to_string()));
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}
+
 /// Make the finished file `tmp` durable, give it its final name `path`, and sync the folder.
 pub fn persist(tmp: &Path, path: &Path) -> std::io::Result<()> {
     std::fs::File::open(tmp)?.sync_all()?;
     std::fs::rename(tmp, path)?;
-    if let Some(d) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
-        let _ = d.sync_all();
-    }
+    crate::cli::sync_parent(path);
     Ok(())
 }
