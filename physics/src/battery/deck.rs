@@ -269,39 +269,22 @@ impl Battery {
 
     /// Run the experiment.
     pub fn run(&self) -> Result<Outcome, String> {
-        let (x, y) = self.initial;
-        match self.model.as_str() {
-            "dfn" => runner::run(
-                Dfn::new(self.params.clone(), x, y, self.points),
-                &self.steps,
-                self.period,
-            ),
-            "spm" => runner::run(
-                Spm::new(self.params.clone(), x, y, self.points.r_n),
-                &self.steps,
-                self.period,
-            ),
-            _ => runner::run(
-                Spme::new(self.params.clone(), x, y, self.points),
-                &self.steps,
-                self.period,
-            ),
-        }
+        self.run_recording(&[]).into_result().map(|(o, _)| o)
     }
 
     /// Run the experiment, keeping the model's internal state at `field_times`.
     pub fn run_with_fields(&self) -> Result<(Outcome, Vec<(f64, Fields)>), String> {
-        let p = self.run_partial();
-        match p.error {
-            Some(e) => Err(e),
-            None => Ok((p.outcome, p.fields)),
-        }
+        self.run_partial().into_result()
     }
 
     /// As [`Battery::run_with_fields`], keeping the rows and fields computed before a failure.
     pub fn run_partial(&self) -> runner::Partial {
+        self.run_recording(&self.field_times)
+    }
+
+    /// The experiment on this deck's model, with the state kept at `ft` (steps land on them).
+    fn run_recording(&self, ft: &[f64]) -> runner::Partial {
         let (x, y) = self.initial;
-        let ft = &self.field_times;
         match self.model.as_str() {
             "dfn" => runner::run_partial(
                 Dfn::new(self.params.clone(), x, y, self.points),

@@ -48,11 +48,7 @@ pub fn run_with_fields<C: Cell>(
     period: f64,
     field_times: &[f64],
 ) -> Result<(Outcome, Vec<(f64, Fields)>), String> {
-    let p = run_partial(cell, steps, period, field_times);
-    match p.error {
-        Some(e) => Err(e),
-        None => Ok((p.outcome, p.fields)),
-    }
+    run_partial(cell, steps, period, field_times).into_result()
 }
 
 /// A run that may have stopped early: the rows, reasons and fields up to the failure.
@@ -62,6 +58,16 @@ pub struct Partial {
     pub fields: Vec<(f64, Fields)>,
     /// Why the run stopped before the end of the experiment (`None`: it completed).
     pub error: Option<String>,
+}
+
+impl Partial {
+    /// The whole run, or why it stopped (dropping what was computed before).
+    pub fn into_result(self) -> Result<(Outcome, Vec<(f64, Fields)>), String> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok((self.outcome, self.fields)),
+        }
+    }
 }
 
 /// As [`run_with_fields`], keeping what was computed before a failure, so that a run that
