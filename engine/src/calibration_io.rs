@@ -11,6 +11,7 @@ use galvana_physics::battery::deck::Battery;
 use galvana_physics::calibration::battery::{BatteryFit, Series};
 use galvana_physics::calibration::circuit::CircuitFit;
 use galvana_physics::calibration::deck::{Calibration, Target};
+use galvana_physics::calibration::eis::data::Spectrum;
 use galvana_physics::calibration::eis::C64;
 use galvana_physics::calibration::problem::{Evaluator, Model};
 use galvana_physics::calibration::spectrum::CellSpectrumFit;
@@ -78,26 +79,14 @@ fn need<'a>(
 /// The usable rows (finite, f > 0) of a spectrum dataset: frequencies and impedances.
 fn spectrum(cols: &Columns, path: &Path) -> Result<(Vec<f64>, Vec<C64>), String> {
     let c = need(cols, &["frequency_Hz", "z_real_ohm", "z_imag_ohm"], path)?;
-    let keep: Vec<usize> = (0..c[0].len())
-        .filter(|&k| {
-            c[0][k].is_finite() && c[0][k] > 0.0 && c[1][k].is_finite() && c[2][k].is_finite()
-        })
-        .collect();
-    if keep.len() < 3 {
+    let s = Spectrum::from_columns(c[0], c[1], c[2]);
+    if s.f.len() < 3 {
         return Err(format!(
             "{}: fewer than 3 usable spectrum rows",
             path.display()
         ));
     }
-    Ok((
-        keep.iter().map(|&k| c[0][k]).collect(),
-        keep.iter()
-            .map(|&k| C64 {
-                re: c[1][k],
-                im: c[2][k],
-            })
-            .collect(),
-    ))
+    Ok((s.f, s.z))
 }
 
 /// The model a calibration fits.

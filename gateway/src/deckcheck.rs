@@ -102,6 +102,7 @@ type KeyedError = (Vec<String>, String, Option<String>);
 fn calibration(o: &galvana_decks::Object, dir: Option<&std::path::Path>) -> Result<(), KeyedError> {
     use galvana_physics::calibration::battery::Series;
     use galvana_physics::calibration::deck::Calibration;
+    use galvana_physics::calibration::eis::data::Spectrum;
     let cal = Calibration::from_object(o).map_err(|e| (e.key, e.message, e.help))?;
     let Some(dir) = dir else { return Ok(()) };
     let key = || vec!["calibration".to_string(), "dataset".to_string()];
@@ -156,10 +157,8 @@ fn calibration(o: &galvana_decks::Object, dir: Option<&std::path::Path>) -> Resu
         cols.push(v);
     }
     if cal.is_spectrum() {
-        let usable = (0..cols[0].len())
-            .filter(|&k| cols[0][k] > 0.0 && cols[1][k].is_finite() && cols[2][k].is_finite())
-            .count();
-        if usable < 3 {
+        let usable = Spectrum::from_columns(&cols[0], &cols[1], &cols[2]);
+        if usable.f.len() < 3 {
             return Err((
                 key(),
                 format!(

@@ -14,6 +14,21 @@ pub struct Spectrum {
     pub z: Vec<C64>,
 }
 
+impl Spectrum {
+    /// The usable rows of dataset columns (finite, frequency > 0); the others are left out.
+    /// Calibration runs and the gateway's deck check both count rows this way.
+    pub fn from_columns(f: &[f64], re: &[f64], im: &[f64]) -> Spectrum {
+        let mut s = Spectrum::default();
+        for ((&f, &re), &im) in f.iter().zip(re).zip(im) {
+            if f.is_finite() && f > 0.0 && re.is_finite() && im.is_finite() {
+                s.f.push(f);
+                s.z.push(C64 { re, im });
+            }
+        }
+        s
+    }
+}
+
 /// Reads `path` (see the module doc); errors name the file, line and column.
 pub fn read_csv(path: &Path) -> Result<Spectrum, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
