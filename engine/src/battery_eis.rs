@@ -9,9 +9,7 @@ use crate::cli::{write_atomic, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED};
 use crate::meshless::report;
 use galvana_decks::Deck;
 use galvana_physics::battery::deck::Battery;
-use galvana_physics::battery::impedance::SpmImpedance;
-use galvana_physics::battery::impedance_dfn::DfnImpedance;
-use galvana_physics::battery::impedance_spme::SpmeImpedance;
+use galvana_physics::battery::impedance::linearise;
 use galvana_physics::battery::params::stoichiometries_at_soc;
 use galvana_physics::calibration::eis::C64;
 use galvana_physics::calibration::synthetic::noisy_spectrum;
@@ -78,31 +76,6 @@ pub fn csv(f: &[f64], z: &[C64]) -> String {
         s.push_str(&format!("{f:.10e},{:.12e},{:.12e}\n", z.re, z.im));
     }
     s
-}
-
-/// The linearised model of the deck.
-enum Lin {
-    Spm(SpmImpedance),
-    Spme(SpmeImpedance),
-    Dfn(DfnImpedance),
-}
-
-impl Lin {
-    fn spectrum(&self, f: &[f64]) -> Vec<C64> {
-        match self {
-            Lin::Spm(l) => l.spectrum(f),
-            Lin::Spme(l) => l.spectrum(f),
-            Lin::Dfn(l) => l.spectrum(f),
-        }
-    }
-
-    fn high_frequency_limit(&self) -> f64 {
-        match self {
-            Lin::Spm(l) => l.high_frequency_limit(),
-            Lin::Spme(l) => l.high_frequency_limit(),
-            Lin::Dfn(l) => l.high_frequency_limit(),
-        }
-    }
 }
 
 fn load(path: &Path) -> Result<Battery, i32> {
@@ -182,12 +155,7 @@ pub fn battery_eis(a: &BatteryEisArgs) -> i32 {
             format!("{}: the deck's initial state", a.deck.display()),
         ),
     };
-    let lin = match b.model.as_str() {
-        "spm" => SpmImpedance::at_stoichiometries(&b.params, x, y, b.points.r_n).map(Lin::Spm),
-        "spme" => SpmeImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Spme),
-        _ => DfnImpedance::at_stoichiometries(&b.params, x, y, b.points).map(Lin::Dfn),
-    };
-    let lin = match lin {
+    let lin = match linearise(&b.model, &b.params, x, y, b.points) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {whence}: {e}");

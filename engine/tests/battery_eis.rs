@@ -2,7 +2,7 @@
 //! columns `fit-eis` and calibration decks read; bad input is exit 3 with a message naming it.
 mod common;
 use common::*;
-use galvana_physics::battery::impedance::SpmImpedance;
+use galvana_physics::battery::impedance::{Linearised, SpmImpedance};
 use galvana_physics::battery::params::chen2020;
 use galvana_physics::calibration::eis::data;
 

@@ -18,7 +18,7 @@
 //! G_k < 0 at low frequency (the surface depletes where lithium leaves), ∂U/∂c_s < 0, so the
 //! diffusion term is positive; as ω → ∞, G_k → 0 and Z → Σ R_ct,k/(a_k L_k A).
 
-use galvana_physics::battery::impedance::SpmImpedance;
+use galvana_physics::battery::impedance::{Linearised, SpmImpedance};
 use galvana_physics::battery::params::{chen2020, stoichiometries_at_soc, Electrode, F, R_GAS};
 use galvana_physics::calibration::eis::{lin_kk, LinKkOptions, C64};
 

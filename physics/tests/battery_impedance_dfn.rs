@@ -4,6 +4,7 @@
 //! Kramers–Kronig consistent, and it tends to the SPMe's when the reaction is uniform.
 
 use galvana_physics::battery::dfn::Dfn;
+use galvana_physics::battery::impedance::Linearised;
 use galvana_physics::battery::impedance_dfn::DfnImpedance;
 use galvana_physics::battery::impedance_spme::SpmeImpedance;
 use galvana_physics::battery::params::{

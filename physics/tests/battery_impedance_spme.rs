@@ -3,6 +3,7 @@
 //! resistances computed here from the parameters, and its spectrum is Kramers–Kronig
 //! consistent.
 
+use galvana_physics::battery::impedance::Linearised;
 use galvana_physics::battery::impedance_spme::SpmeImpedance;
 use galvana_physics::battery::params::{chen2020, stoichiometries_at_soc, F, R_GAS};
 use galvana_physics::battery::spme::{Points, Spme};

@@ -15,9 +15,52 @@
 //! docs/instruments.md). The particles do not couple, so each electrode's block is one complex
 //! tridiagonal solve per frequency.
 
+use super::impedance_dfn::DfnImpedance;
+use super::impedance_spme::SpmeImpedance;
 use super::params::{stoichiometries_at_soc, Electrode, ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
+use super::spme::Points;
 use crate::calibration::eis::C64;
+
+/// A cell model linearised about a rest state (SPM, SPMe or DFN): its transfer function and
+/// the impedance Z(ω) = transfer_at(jω) in the potentiostat convention (Re Z > 0).
+pub trait Linearised {
+    /// −δV/δI for δI ∝ e^{st} at any complex `s` off the system's spectrum (s = jω: the
+    /// impedance; s = 1/h real: minus the voltage change per amp after one backward-Euler step
+    /// of length h from rest, which ties the linearisation to the time-stepped model).
+    fn transfer_at(&self, s: C64) -> C64;
+
+    /// Z(ω → ∞) [Ω]: what is left when the concentrations cannot follow (no double layer in
+    /// the models).
+    fn high_frequency_limit(&self) -> f64;
+
+    /// Z(ω) [Ω] at frequency `f_hz` [Hz].
+    fn z(&self, f_hz: f64) -> C64 {
+        self.transfer_at(C64::new(0.0, 2.0 * std::f64::consts::PI * f_hz))
+    }
+
+    /// Z at every frequency of `f_hz`.
+    fn spectrum(&self, f_hz: &[f64]) -> Vec<C64> {
+        f_hz.iter().map(|&f| self.z(f)).collect()
+    }
+}
+
+/// The `model` (`spm`, `spme` or `dfn`) with parameters `p` linearised at rest at the
+/// stoichiometries (x, y), on the mesh `pts` (the SPM uses `pts.r_n` cells per particle).
+pub fn linearise(
+    model: &str,
+    p: &ParameterSet,
+    x: f64,
+    y: f64,
+    pts: Points,
+) -> Result<Box<dyn Linearised>, String> {
+    Ok(match model {
+        "spm" => Box::new(SpmImpedance::at_stoichiometries(p, x, y, pts.r_n)?),
+        "spme" => Box::new(SpmeImpedance::at_stoichiometries(p, x, y, pts)?),
+        "dfn" => Box::new(DfnImpedance::at_stoichiometries(p, x, y, pts)?),
+        m => return Err(format!("model \"{m}\" has no linearised impedance")),
+    })
+}
 
 #[derive(Clone, Debug)]
 /// One electrode's linearised particle: `dc/dt = A c + b I`, `δV_k = s (cᵀ c + d I)`.
@@ -34,7 +77,7 @@ struct Block {
 }
 
 #[derive(Clone, Debug)]
-/// The SPM linearised about rest at one SOC; [`SpmImpedance::z`] evaluates Z(ω).
+/// The SPM linearised about rest at one SOC; [`Linearised::z`] evaluates Z(ω).
 pub struct SpmImpedance {
     blocks: [Block; 2],
     /// Stoichiometries (x, y) of the rest state.
@@ -108,16 +151,13 @@ impl SpmImpedance {
             stoichiometries: (x, y),
         })
     }
+}
 
-    /// Z(ω) [Ω] at frequency `f_hz` [Hz] (potentiostat convention: Re Z > 0).
-    pub fn z(&self, f_hz: f64) -> C64 {
-        self.transfer_at(C64::new(0.0, 2.0 * std::f64::consts::PI * f_hz))
-    }
-
+impl Linearised for SpmImpedance {
     /// −(C (sM − A)⁻¹ B + D) at any complex `s` off A's spectrum (s = jω: the impedance;
     /// s = 1/h real: minus the voltage change per amp after one backward-Euler step of length
     /// h from rest, which ties this linearisation to the time-stepped [`super::spm::Spm`]).
-    pub fn transfer_at(&self, jw: C64) -> C64 {
+    fn transfer_at(&self, jw: C64) -> C64 {
         let mut dv_di = C64::default();
         for b in &self.blocks {
             let x = b.sphere.transfer(b.d, jw, b.b_last);
@@ -128,14 +168,9 @@ impl SpmImpedance {
         -dv_di
     }
 
-    /// Z at every frequency of `f_hz`.
-    pub fn spectrum(&self, f_hz: &[f64]) -> Vec<C64> {
-        f_hz.iter().map(|&f| self.z(f)).collect()
-    }
-
     /// Z(ω → ∞): the charge-transfer resistances alone (the SPM has no ohmic or electrolyte
     /// resistance and no double layer).
-    pub fn high_frequency_limit(&self) -> f64 {
+    fn high_frequency_limit(&self) -> f64 {
         -self.blocks.iter().map(|b| b.d_kin).sum::<f64>()
     }
 }

@@ -25,7 +25,7 @@
 
 use super::banded_c64::BandedC64;
 use super::electrolyte::Electrolyte;
-use super::impedance::{charge_transfer_area_resistance, ocp_slope};
+use super::impedance::{charge_transfer_area_resistance, ocp_slope, Linearised};
 use super::params::{stoichiometries_at_soc, Electrode, ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
 use super::spme::Points;
@@ -82,7 +82,7 @@ impl Interface {
     }
 }
 
-/// The DFN linearised about rest; [`DfnImpedance::z`] evaluates Z(ω).
+/// The DFN linearised about rest; [`Linearised::z`] evaluates Z(ω).
 #[derive(Clone, Debug)]
 pub struct DfnImpedance {
     el: Electrolyte,
@@ -181,29 +181,6 @@ impl DfnImpedance {
         Ok(z)
     }
 
-    /// Z(ω) [Ω] at `f_hz` [Hz] (potentiostat convention: Re Z > 0).
-    pub fn z(&self, f_hz: f64) -> C64 {
-        self.transfer_at(C64::new(0.0, 2.0 * std::f64::consts::PI * f_hz))
-    }
-
-    /// −δV/δI for δI ∝ e^{st} at any complex `s` off the system's spectrum (s = jω: the
-    /// impedance; s = 1/h real: one backward-Euler step of length h from rest).
-    pub fn transfer_at(&self, s: C64) -> C64 {
-        self.solve(Some(s))
-    }
-
-    /// Z at every frequency of `f_hz`.
-    pub fn spectrum(&self, f_hz: &[f64]) -> Vec<C64> {
-        f_hz.iter().map(|&f| self.z(f)).collect()
-    }
-
-    /// Z(ω → ∞): the resistive network left when the concentrations cannot follow (δc_e = 0,
-    /// particle surfaces fixed): the porous electrodes' transmission lines of ionic, electronic
-    /// and charge-transfer resistance in series with the separator (no double layer).
-    pub fn high_frequency_limit(&self) -> f64 {
-        self.solve(None).re
-    }
-
     /// Assemble and solve the linear system for a unit cell current; `None`: ω → ∞.
     fn solve(&self, s: Option<C64>) -> C64 {
         let el = &self.el;
@@ -290,5 +267,20 @@ impl DfnImpedance {
         m.solve(&mut b);
         let (last, before) = (off[nx - 1] + 2, off[nx - 2] + 2);
         -(b[last].scale(1.5) - b[before].scale(0.5))
+    }
+}
+
+impl Linearised for DfnImpedance {
+    /// −δV/δI for δI ∝ e^{st} at any complex `s` off the system's spectrum (s = jω: the
+    /// impedance; s = 1/h real: one backward-Euler step of length h from rest).
+    fn transfer_at(&self, s: C64) -> C64 {
+        self.solve(Some(s))
+    }
+
+    /// Z(ω → ∞): the resistive network left when the concentrations cannot follow (δc_e = 0,
+    /// particle surfaces fixed): the porous electrodes' transmission lines of ionic, electronic
+    /// and charge-transfer resistance in series with the separator (no double layer).
+    fn high_frequency_limit(&self) -> f64 {
+        self.solve(None).re
     }
 }

@@ -11,12 +11,12 @@
 //! i0 follows c_e, but at j = 0 that does not change η. Same sign convention: Z = −δV/δI.
 
 use super::electrolyte::Electrolyte;
-use super::impedance::SpmImpedance;
+use super::impedance::{Linearised, SpmImpedance};
 use super::params::{stoichiometries_at_soc, ParameterSet, F, R_GAS};
 use super::spme::Points;
 use crate::calibration::eis::C64;
 
-/// The SPMe linearised about rest; [`SpmeImpedance::z`] evaluates Z(ω).
+/// The SPMe linearised about rest; [`Linearised::z`] evaluates Z(ω).
 #[derive(Clone, Debug)]
 pub struct SpmeImpedance {
     pub particles: SpmImpedance,
@@ -103,14 +103,11 @@ impl SpmeImpedance {
             r_ohm: r_e + r_s,
         })
     }
+}
 
-    /// Z(ω) [Ω] at `f_hz` [Hz] (potentiostat convention: Re Z > 0).
-    pub fn z(&self, f_hz: f64) -> C64 {
-        self.transfer_at(C64::new(0.0, 2.0 * std::f64::consts::PI * f_hz))
-    }
-
-    /// −(C (sM − A)⁻¹ B + D) at complex `s` (see [`SpmImpedance::transfer_at`]).
-    pub fn transfer_at(&self, s: C64) -> C64 {
+impl Linearised for SpmeImpedance {
+    /// −(C (sM − A)⁻¹ B + D) at complex `s` (see [`Linearised::transfer_at`]).
+    fn transfer_at(&self, s: C64) -> C64 {
         let el = &self.el;
         let n = el.len();
         // (s ε_k − A_e) x = b_e, row k divided through by nothing: A_e's rows carry 1/w_k.
@@ -144,13 +141,8 @@ impl SpmeImpedance {
         self.particles.transfer_at(s) - dv_conc + C64::real(self.r_ohm)
     }
 
-    /// Z at every frequency of `f_hz`.
-    pub fn spectrum(&self, f_hz: &[f64]) -> Vec<C64> {
-        f_hz.iter().map(|&f| self.z(f)).collect()
-    }
-
     /// Z(ω → ∞): charge-transfer plus ohmic resistances (no double layer in the model).
-    pub fn high_frequency_limit(&self) -> f64 {
+    fn high_frequency_limit(&self) -> f64 {
         self.particles.high_frequency_limit() + self.r_ohm
     }
 }

@@ -8,21 +8,12 @@ use super::circuit::spectrum_residuals;
 use super::eis::C64;
 use super::problem::Model;
 use crate::battery::deck::Battery;
-use crate::battery::impedance::SpmImpedance;
-use crate::battery::impedance_dfn::DfnImpedance;
-use crate::battery::impedance_spme::SpmeImpedance;
+use crate::battery::impedance::linearise;
 
 /// Z(f) of `cell`'s model at rest at its initial stoichiometries, on its mesh `points`.
 pub fn cell_impedance(cell: &Battery, f: &[f64]) -> Result<Vec<C64>, String> {
-    let p = &cell.params;
     let (x, y) = cell.initial;
-    let pts = cell.points;
-    match cell.model.as_str() {
-        "spm" => SpmImpedance::at_stoichiometries(p, x, y, pts.r_n).map(|l| l.spectrum(f)),
-        "spme" => SpmeImpedance::at_stoichiometries(p, x, y, pts).map(|l| l.spectrum(f)),
-        "dfn" => DfnImpedance::at_stoichiometries(p, x, y, pts).map(|l| l.spectrum(f)),
-        m => Err(format!("model \"{m}\" has no linearised impedance")),
-    }
+    linearise(&cell.model, &cell.params, x, y, cell.points).map(|l| l.spectrum(f))
 }
 
 /// A cell's impedance fitted to a spectrum.
