@@ -30,12 +30,18 @@ pub struct Point {
     pub q: f64,
 }
 
-/// The last (up to) three accepted points since the last restart of the error estimate.
+/// The last (up to) four accepted points since the last restart of the error estimate.
 #[derive(Clone, Debug, Default)]
 pub struct Recent {
-    pts: [Point; 3],
+    pts: [Point; 4],
     n: usize,
 }
+
+/// The Milne factor of the order-q BDF corrector against the degree-q extrapolation of the
+/// points before it, at equal steps: its error constant C_q over 1 + C_q (C = 1/2, 2/9, 3/22),
+/// so 2/11 and 3/25 for orders 2 and 3. For the first-order pair it is 1/2 (1/3 exactly: the
+/// runner has always been this cautious there).
+const SHARE: [f64; 3] = [0.5, 2.0 / 11.0, 3.0 / 25.0];
 
 impl Recent {
     pub fn restart(&mut self, p: Point) {
@@ -44,9 +50,9 @@ impl Recent {
     }
 
     pub fn push(&mut self, p: Point) {
-        if self.n == 3 {
+        if self.n == self.pts.len() {
             self.pts.rotate_left(1);
-            self.pts[2] = p;
+            self.pts[self.n - 1] = p;
         } else {
             self.pts[self.n] = p;
             self.n += 1;
@@ -65,138 +71,122 @@ impl Recent {
         self.pts[self.n - 1]
     }
 
-    /// The error of a new point `p`, scaled so that 1 is the tolerance: the difference from
-    /// the extrapolation of the recent points (quadratic from three, linear from two) times
-    /// the share of it that is the corrector's own error (2/11 for BDF2 against a quadratic
-    /// predictor at equal steps; 1/2 for the first-order pair). With one point there is
-    /// nothing to compare with: 0.
+    /// The error of a new point `p` from a BDF2 step, scaled so that 1 is the tolerance
+    /// ([`Recent::error_within`] at the default tolerances).
     pub fn error(&self, p: &Point, i_scale: f64) -> f64 {
-        self.error_within(p, i_scale, (TOL_V, TOL_I))
+        self.error_within(p, i_scale, (TOL_V, TOL_I), 2).0
     }
 
-    /// As [`Recent::error`] for tolerances `(tol_v, tol_i)` ([`super::Cell::tolerances`]).
-    pub fn error_within(&self, p: &Point, i_scale: f64, (tol_v, tol_i): (f64, f64)) -> f64 {
-        let (dv, di, share) = match self.n {
-            3 => {
-                let [a, b, c] = self.pts;
-                let l = lagrange3(a.tau, b.tau, c.tau, p.tau);
-                (
-                    p.v - (l[0] * a.v + l[1] * b.v + l[2] * c.v),
-                    p.i - (l[0] * a.i + l[1] * b.i + l[2] * c.i),
-                    2.0 / 11.0,
-                )
-            }
-            2 => {
-                let [a, b, _] = self.pts;
-                let s = (p.tau - b.tau) / (b.tau - a.tau);
-                (
-                    p.v - (b.v + s * (b.v - a.v)),
-                    p.i - (b.i + s * (b.i - a.i)),
-                    0.5,
-                )
-            }
-            _ => return 0.0,
-        };
-        share * (dv.abs() / tol_v).max(di.abs() / (tol_i * i_scale))
+    /// The error of a new point `p` from a step of BDF order `order`, scaled so that 1 is the
+    /// tolerance `(tol_v, tol_i)` ([`super::Cell::tolerances`]): the difference from the
+    /// extrapolation of the recent points (degree `order`, or less while fewer points are
+    /// known) times the share of it that is the corrector's own error ([`SHARE`]). Returned
+    /// with the power of the step length the estimate scales with (degree + 1), for sizing the
+    /// next step. With one point there is nothing to compare with: 0.
+    pub fn error_within(
+        &self,
+        p: &Point,
+        i_scale: f64,
+        (tol_v, tol_i): (f64, f64),
+        order: usize,
+    ) -> (f64, f64) {
+        let deg = order.min(self.n.saturating_sub(1)).min(3);
+        if deg == 0 {
+            return (0.0, 2.0);
+        }
+        let nodes = &self.pts[self.n - deg - 1..self.n];
+        let mut taus = [0.0; 4];
+        for (t, q) in taus.iter_mut().zip(nodes) {
+            *t = q.tau;
+        }
+        let l = lagrange(&taus[..=deg], p.tau);
+        let (mut v, mut i) = (0.0, 0.0);
+        for (w, q) in l.iter().zip(nodes) {
+            v += w * q.v;
+            i += w * q.i;
+        }
+        let (dv, di) = (p.v - v, p.i - i);
+        let err = SHARE[deg - 1] * (dv.abs() / tol_v).max(di.abs() / (tol_i * i_scale));
+        (err, deg as f64 + 1.0)
     }
 
     /// [`Recent::interpolate`] made once for many times between the last point and `p` (the
-    /// 1 s output rows of a long step): the divisions are done here, each time costs a few
-    /// multiplications.
-    pub fn interpolant(&self, p: &Point) -> Interpolant {
-        let b = self.last();
-        if self.n >= 2 {
-            let a = self.pts[self.n - 2];
-            Interpolant {
-                nodes: [a, b, *p],
-                inv: [
-                    1.0 / ((a.tau - b.tau) * (a.tau - p.tau)),
-                    1.0 / ((b.tau - a.tau) * (b.tau - p.tau)),
-                    1.0 / ((p.tau - a.tau) * (p.tau - b.tau)),
-                ],
-                quadratic: true,
-            }
-        } else {
-            Interpolant {
-                nodes: [b, b, *p],
-                inv: [0.0, 0.0, 1.0 / (p.tau - b.tau)],
-                quadratic: false,
+    /// 1 s output rows of a long step): the divided differences are taken here, each time
+    /// costs a few multiplications.
+    pub fn interpolant(&self, p: &Point, order: usize) -> Interpolant {
+        let m = order.clamp(1, 3).min(self.n);
+        // Nodes from the new point backwards: the Newton form's leading terms are the nearest.
+        let mut x = [0.0; 4];
+        let mut c = [[0.0; 4]; 3];
+        for k in 0..=m {
+            let q = if k == 0 { *p } else { self.pts[self.n - k] };
+            x[k] = q.tau;
+            c[0][k] = q.v;
+            c[1][k] = q.i;
+            c[2][k] = q.q;
+        }
+        for level in 1..=m {
+            for k in (level..=m).rev() {
+                let dx = x[k] - x[k - level];
+                for f in c.iter_mut() {
+                    f[k] = (f[k] - f[k - 1]) / dx;
+                }
             }
         }
+        // Unused nodes get zero coefficients: one evaluation for every degree.
+        for f in c.iter_mut() {
+            for v in f.iter_mut().skip(m + 1) {
+                *v = 0.0;
+            }
+        }
+        Interpolant { x, c }
     }
 
-    /// The solution at `tau` between the last accepted point and the new point `p`, by the
-    /// quadratic through the point before, the last and `p` (linear without one before).
-    pub fn interpolate(&self, p: &Point, tau: f64) -> Point {
-        let b = self.last();
-        if self.n >= 2 {
-            let a = self.pts[self.n - 2];
-            let l = lagrange3(a.tau, b.tau, p.tau, tau);
-            let f = |x: f64, y: f64, z: f64| l[0] * x + l[1] * y + l[2] * z;
-            Point {
-                tau,
-                v: f(a.v, b.v, p.v),
-                i: f(a.i, b.i, p.i),
-                q: f(a.q, b.q, p.q),
-            }
-        } else {
-            let s = (tau - b.tau) / (p.tau - b.tau);
-            Point {
-                tau,
-                v: b.v + s * (p.v - b.v),
-                i: b.i + s * (p.i - b.i),
-                q: b.q + s * (p.q - b.q),
-            }
-        }
+    /// The solution at `tau` between the last accepted point and the new point `p` from a step
+    /// of BDF order `order`, by the polynomial through `p` and the `order` points before it
+    /// (fewer where fewer are known).
+    pub fn interpolate(&self, p: &Point, tau: f64, order: usize) -> Point {
+        self.interpolant(p, order).at(tau)
     }
 }
 
-/// The dense output over one step ([`Recent::interpolant`]).
+/// The dense output over one step ([`Recent::interpolant`]): the Newton form of the polynomial
+/// through the step's points.
 #[derive(Clone, Copy, Debug)]
 pub struct Interpolant {
-    nodes: [Point; 3],
-    /// Reciprocal Lagrange denominators (linear: only the last is used).
-    inv: [f64; 3],
-    quadratic: bool,
+    x: [f64; 4],
+    /// Divided differences of v, i and q (0 beyond the degree).
+    c: [[f64; 4]; 3],
 }
 
 impl Interpolant {
     /// The solution at `tau`, as [`Recent::interpolate`] gives it.
+    #[inline]
     pub fn at(&self, tau: f64) -> Point {
-        let [a, b, p] = self.nodes;
-        if self.quadratic {
-            let (da, db, dp) = (tau - a.tau, tau - b.tau, tau - p.tau);
-            let l = [
-                db * dp * self.inv[0],
-                da * dp * self.inv[1],
-                da * db * self.inv[2],
-            ];
-            let f = |x: f64, y: f64, z: f64| l[0] * x + l[1] * y + l[2] * z;
-            Point {
-                tau,
-                v: f(a.v, b.v, p.v),
-                i: f(a.i, b.i, p.i),
-                q: f(a.q, b.q, p.q),
-            }
-        } else {
-            let s = (tau - b.tau) * self.inv[2];
-            Point {
-                tau,
-                v: b.v + s * (p.v - b.v),
-                i: b.i + s * (p.i - b.i),
-                q: b.q + s * (p.q - b.q),
-            }
+        let d = [tau - self.x[0], tau - self.x[1], tau - self.x[2]];
+        let horner = |c: &[f64; 4]| ((c[3] * d[2] + c[2]) * d[1] + c[1]) * d[0] + c[0];
+        Point {
+            tau,
+            v: horner(&self.c[0]),
+            i: horner(&self.c[1]),
+            q: horner(&self.c[2]),
         }
     }
 }
 
-/// Lagrange weights of the quadratic through nodes x0, x1, x2 at x.
-fn lagrange3(x0: f64, x1: f64, x2: f64, x: f64) -> [f64; 3] {
-    [
-        (x - x1) * (x - x2) / ((x0 - x1) * (x0 - x2)),
-        (x - x0) * (x - x2) / ((x1 - x0) * (x1 - x2)),
-        (x - x0) * (x - x1) / ((x2 - x0) * (x2 - x1)),
-    ]
+/// Lagrange weights of the polynomial through nodes `x` (at most four) at `at`.
+fn lagrange(x: &[f64], at: f64) -> [f64; 4] {
+    let mut l = [0.0; 4];
+    for j in 0..x.len() {
+        let mut w = 1.0;
+        for k in 0..x.len() {
+            if k != j {
+                w *= (at - x[k]) / (x[j] - x[k]);
+            }
+        }
+        l[j] = w;
+    }
+    l
 }
 
 /// The current that holds `drive` over a step of length `h` ending `tau_end` seconds into the
@@ -288,9 +278,9 @@ mod tests {
             q: 0.0,
         };
         assert!(r.error(&p, 5.0) < 1e-9);
-        let m = r.interpolate(&p, 2.7);
+        let m = r.interpolate(&p, 2.7, 2);
         assert!((m.v - f(2.7)).abs() < 1e-13);
-        let m = r.interpolant(&p).at(2.7);
+        let m = r.interpolant(&p, 2).at(2.7);
         assert!((m.v - f(2.7)).abs() < 1e-13);
         // Linear with two points.
         let mut r2 = Recent::default();
@@ -300,14 +290,49 @@ mod tests {
             i: 1.0,
             q: 0.5,
         });
-        let m = r2.interpolant(&p).at(2.0);
-        let n = r2.interpolate(&p, 2.0);
+        let m = r2.interpolant(&p, 2).at(2.0);
+        let n = r2.interpolate(&p, 2.0, 1);
         assert!((m.v - n.v).abs() < 1e-14 && (m.q - n.q).abs() < 1e-14);
+        let line = 2.0 + (p.v - 2.0) * (2.0 - 1.0) / (3.5 - 1.0);
+        assert!((m.v - line).abs() < 1e-14, "{} against {line}", m.v);
         // A cubic term shows in the estimate.
         let p3 = Point {
             v: f(3.5) + 1e-3,
             ..p
         };
         assert!(r.error(&p3, 5.0) > 10.0);
+    }
+
+    /// Order 3: a cubic is reproduced by the estimate and the dense output, and the estimate
+    /// scales with the fourth power of the step.
+    #[test]
+    fn cubic_is_reproduced_at_order_3() {
+        let f = |t: f64| 4.0 - 0.01 * t + 3e-4 * t * t - 2e-5 * t * t * t;
+        let mut r = Recent::default();
+        for tau in [0.0, 0.5, 1.5, 2.0] {
+            r.push(Point {
+                tau,
+                v: f(tau),
+                i: 1.0,
+                q: f(tau),
+            });
+        }
+        assert_eq!(r.len(), 4);
+        let p = Point {
+            tau: 3.1,
+            v: f(3.1),
+            i: 1.0,
+            q: f(3.1),
+        };
+        let (e, pow) = r.error_within(&p, 5.0, (TOL_V, TOL_I), 3);
+        assert!(e < 1e-8 && pow == 4.0, "{e} {pow}");
+        // At order 2 the cubic term shows.
+        assert!(r.error_within(&p, 5.0, (TOL_V, TOL_I), 2).0 > 1.0);
+        let m = r.interpolant(&p, 3).at(2.6);
+        assert!((m.v - f(2.6)).abs() < 1e-13 && (m.q - f(2.6)).abs() < 1e-13);
+        // A fifth point drops the first.
+        r.push(p);
+        assert_eq!(r.len(), 4);
+        assert_eq!(r.last().tau, 3.1);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod banded;
 pub mod banded_c64;
+pub mod bdf;
 pub mod control;
 pub mod deck;
 pub mod dfn;
@@ -29,6 +30,9 @@ pub trait Cell: Clone {
     fn voltage(&self, i: f64) -> f64;
     /// Forget the time-stepping history (the current is about to jump).
     fn restart_history(&mut self);
+    /// The order of the BDF formula the next `advanced` takes: 1 after a restart, then up to
+    /// [`bdf::MAX_ORDER`] as the history fills (the runner's error estimate matches it).
+    fn step_order(&self) -> usize;
     fn nominal_capacity_ah(&self) -> f64;
     /// Lower and upper voltage cut-offs [V].
     fn limits(&self) -> (f64, f64);

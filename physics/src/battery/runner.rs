@@ -37,10 +37,11 @@ pub fn run<C: Cell>(cell: C, steps: &[Step], period: f64) -> Result<Outcome, Str
 /// the end of an experiment step gives the state at that end (before the next step's
 /// current); times after the end of the run are left out of the result.
 ///
-/// Time steps are adaptive: each step's local error in voltage and current is estimated
-/// against the extrapolation of the recent steps ([`Recent::error`]) and the next step sized
-/// for the tolerances in [`super::control`]; output rows (every `period` s of each
-/// experiment step) come from the quadratic through the last steps, and events (cut-off
+/// Time steps are adaptive: the models step by BDF of order up to 3 ([`super::bdf`]), each
+/// step's local error in voltage and current is estimated against the extrapolation of the
+/// recent steps ([`Recent::error_within`], of the step's order) and the next step sized for the
+/// tolerances in [`super::control`]; output rows (every `period` s of each experiment step)
+/// come from the polynomial of the step's order through the last steps, and events (cut-off
 /// voltage, hold current) are located on that interpolant and then solved for exactly.
 pub fn run_with_fields<C: Cell>(
     cell: C,
@@ -180,9 +181,10 @@ fn drive<C: Cell>(
         let mut h_next = h0;
         let mut h_last = f64::INFINITY;
         let reason = loop {
-            // The step: the controller's size, no more than twice the last (variable-step
-            // BDF2 is stable for ratios below 1 + √2), cut to land on the step's end, a
-            // field time and the profile's next row.
+            // The step: the controller's size, no more than twice the last while the order
+            // ramps up after a restart and 1.5 times once the error is controlled (variable-
+            // step BDF3 is zero-stable for ratios below about 1.6), cut to land on the step's
+            // end, a field time and the profile's next row.
             let mut h = h_next.min(2.0 * h_last).min(H_MAX);
             if recent.len() == 1 && h_last.is_finite() {
                 // Nothing to estimate the error with yet: no growth.
@@ -215,6 +217,7 @@ fn drive<C: Cell>(
             }
             // A step that finds no solution is retried shorter (a held voltage over a long
             // step can take the secant's first guess out of the model's reach).
+            let order = cell.step_order();
             let solved = solve_current(&cell, h, tau_end, &step.drive, i_now);
             let (i_new, v_new, next) = match solved {
                 Ok((i, n)) => (i, n.voltage(i), Some(n)),
@@ -237,9 +240,9 @@ fn drive<C: Cell>(
                 i: i_new,
                 q: q + 0.5 * (i_now + i_new) * h / 3600.0,
             };
-            let err = recent.error_within(&new, i_scale, tols);
+            let (err, pow) = recent.error_within(&new, i_scale, tols, order);
             if err > 1.0 && h > 1e-6 * period {
-                h_next = h * (0.9 * err.powf(-1.0 / 3.0)).clamp(0.2, 0.9);
+                h_next = h * (0.9 * err.powf(-1.0 / pow)).clamp(0.2, 0.9);
                 continue;
             }
             if let Some(ev) = crossed(&until, v_now, v_new, i_now, i_new) {
@@ -249,7 +252,7 @@ fn drive<C: Cell>(
                 let g_a = g_of(&recent.last());
                 for _ in 0..60 {
                     let m = 0.5 * (a + b);
-                    if (g_of(&recent.interpolate(&new, m)) > 0.0) == (g_a > 0.0) {
+                    if (g_of(&recent.interpolate(&new, m, order)) > 0.0) == (g_a > 0.0) {
                         a = m;
                     } else {
                         b = m;
@@ -278,7 +281,7 @@ fn drive<C: Cell>(
                     let r = exact(
                         &profile,
                         q0,
-                        recent.interpolate(&end, next_row as f64 * period),
+                        recent.interpolate(&end, next_row as f64 * period, order),
                     );
                     rows.push(row(t - tau + r.tau, &r, k));
                     next_row += 1;
@@ -291,7 +294,7 @@ fn drive<C: Cell>(
                 rows.push(row(t, &end, k));
                 break format!("{}: reached {}", step.text, ev.what);
             }
-            let dense = recent.interpolant(&new);
+            let dense = recent.interpolant(&new, order);
             while (next_row as f64) * period <= new.tau + tol {
                 let tr = next_row as f64 * period;
                 let r = if (tr - new.tau).abs() <= tol {
@@ -315,7 +318,7 @@ fn drive<C: Cell>(
             h_next = if recent.len() < 3 {
                 2.0 * h
             } else {
-                h * (0.8 * err.max(1e-12).powf(-1.0 / 3.0)).clamp(0.2, 1.5)
+                h * (0.8 * err.max(1e-12).powf(-1.0 / pow)).clamp(0.2, 1.5)
             };
             if let Some(d) = dur {
                 if tau >= d - 1e-9 {
@@ -567,6 +570,9 @@ mod partial_tests {
         }
         fn restart_history(&mut self) {
             self.cell.restart_history()
+        }
+        fn step_order(&self) -> usize {
+            self.cell.step_order()
         }
         fn nominal_capacity_ah(&self) -> f64 {
             self.cell.nominal_capacity_ah()

@@ -72,17 +72,15 @@ impl Sphere {
             / v
     }
 
-    /// Diffusivity on the edges 0..=n for a step from concentrations `c`: D(c/c_max, T) at the
-    /// cell centres moved to the internal edges by the harmonic mean, as PyBaMM's finite volumes
-    /// discretise `D(c) ∇c` (the two end entries are unused: no-flux centre, given surface flux).
-    /// With the previous step's profile and the step ratio w = h/h_prev, D is taken at the
-    /// linear extrapolation c + w (c − c_prev) to the end of the step, so that the linear solve
-    /// keeps BDF2's second order (D at the start of the step would make it first order, which
-    /// shows where the voltage falls steeply at the end of a discharge).
+    /// Diffusivity on the edges 0..=n for a step: D(c/c_max, T) at the cell centres moved to
+    /// the internal edges by the harmonic mean, as PyBaMM's finite volumes discretise `D(c) ∇c`
+    /// (the two end entries are unused: no-flux centre, given surface flux). `at(i)` is cell
+    /// i's concentration extrapolated to the end of the step ([`super::bdf::Bdf::extrapolate`]),
+    /// so that the linear solve keeps the step's order (D at the start of the step would make
+    /// it first order, which shows where the voltage falls steeply at the end of a discharge).
     pub fn edge_diffusivity(
         &self,
-        c: &[f64],
-        prev: Option<(&[f64], f64)>,
+        at: impl Fn(usize) -> f64,
         c_max: f64,
         d: &Func,
         t: f64,
@@ -92,10 +90,6 @@ impl Sphere {
             out.fill(d.eval(0.0, t));
             return;
         }
-        let at = |i: usize| match prev {
-            Some((cm, w)) => c[i] + w * (c[i] - cm[i]),
-            None => c[i],
-        };
         let node: Vec<f64> = (0..self.n).map(|i| d.eval(at(i) / c_max, t)).collect();
         out[0] = node[0];
         out[self.n] = node[self.n - 1];

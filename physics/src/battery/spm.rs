@@ -2,10 +2,11 @@
 //! electrode carrying the electrode's average interfacial current, electrolyte at its initial
 //! concentration, symmetric Butler–Volmer kinetics, isothermal.
 //!
-//! Time stepping: variable-step BDF2 (BDF1 on the first step after a restart), one tridiagonal
-//! solve per particle per step; a concentration-dependent diffusivity is evaluated on the
+//! Time stepping: variable-step BDF of order up to 3 ([`super::bdf`]: BDF1 on the first step
+//! after a restart, BDF2 on the second), one tridiagonal solve per particle per step; a concentration-dependent diffusivity is evaluated on the
 //! edges at the profile extrapolated to the end of the step, which keeps the solve linear.
 
+use super::bdf::Bdf;
 use super::params::{ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
 use super::{Cell, Fields};
@@ -20,8 +21,18 @@ pub struct Spm {
     /// Particle concentrations now.
     pub cn: Vec<f64>,
     pub cp: Vec<f64>,
-    /// The previous step's state and size (BDF2 history), if any.
-    prev: Option<(Vec<f64>, Vec<f64>, f64)>,
+    /// The states one and two steps back (the BDF history), if any.
+    prev: Option<Past>,
+    prev2: Option<Past>,
+}
+
+/// Particle profiles at an earlier time, shared by the states that keep them as history, and
+/// the length of the step that followed.
+#[derive(Clone, Debug)]
+struct Past {
+    cn: Arc<Vec<f64>>,
+    cp: Arc<Vec<f64>>,
+    h: f64,
 }
 
 impl Spm {
@@ -38,6 +49,7 @@ impl Spm {
             cn,
             cp,
             prev: None,
+            prev2: None,
         }
     }
 
@@ -98,34 +110,36 @@ impl Cell for Spm {
             cn: vec![0.0; self.cn.len()],
             cp: vec![0.0; self.cp.len()],
             prev: None,
+            prev2: None,
         };
-        let step = |s: &Sphere,
-                    c: &[f64],
-                    prev: Option<&[f64]>,
-                    hp: f64,
-                    d: &[f64],
-                    flux: f64,
-                    out: &mut [f64]| {
-            match prev {
-                None => s.implicit_solve(1.0, h, d, flux, c, out),
-                Some(cm) => {
-                    let w = h / hp;
-                    let a0 = (1.0 + 2.0 * w) / (1.0 + w);
-                    // a0 c − h f(c) = (1+w) c_n − w²/(1+w) c_{n−1}; the right-hand side goes
-                    // through `out` (no allocation per step).
-                    for ((o, cn), cm) in out.iter_mut().zip(c).zip(cm) {
-                        *o = (1.0 + w) * cn - w * w / (1.0 + w) * cm;
-                    }
-                    let mut rhs = [0.0f64; 64];
-                    if out.len() <= rhs.len() {
-                        let rhs = &mut rhs[..out.len()];
-                        rhs.copy_from_slice(out);
-                        s.implicit_solve(a0, h, d, flux, rhs, out)
-                    } else {
-                        let rhs = out.to_vec();
-                        s.implicit_solve(a0, h, d, flux, &rhs, out)
-                    }
-                }
+        let bdf = match (&self.prev, &self.prev2) {
+            (Some(a), Some(b)) => Bdf::new(h, &[a.h, b.h]),
+            (Some(a), None) => Bdf::new(h, &[a.h]),
+            _ => Bdf::FIRST,
+        };
+        fn past(k: usize, q: &Option<Past>) -> &[f64] {
+            q.as_ref()
+                .map_or(&[], |q| (if k == 0 { &q.cn } else { &q.cp }).as_slice())
+        }
+        // a0 c − h f(c) = Σ b_k c_{n−k}; the right-hand side is made in `out` and moved to a
+        // stack array (no allocation per step).
+        let step = |k: usize, s: &Sphere, c: &[f64], d: &[f64], flux: f64, out: &mut [f64]| {
+            let (cm, cmm) = (past(k, &self.prev), past(k, &self.prev2));
+            for (q, o) in out.iter_mut().enumerate() {
+                *o = bdf.rhs(
+                    c[q],
+                    cm.get(q).copied().unwrap_or(0.0),
+                    cmm.get(q).copied().unwrap_or(0.0),
+                );
+            }
+            let mut rhs = [0.0f64; 64];
+            if out.len() <= rhs.len() {
+                let rhs = &mut rhs[..out.len()];
+                rhs.copy_from_slice(out);
+                s.implicit_solve(bdf.a0, h, d, flux, rhs, out)
+            } else {
+                let rhs = out.to_vec();
+                s.implicit_solve(bdf.a0, h, d, flux, &rhs, out)
             }
         };
         let (mut dn_buf, mut dp_buf) = ([0.0f64; 65], [0.0f64; 65]);
@@ -143,35 +157,28 @@ impl Cell for Spm {
             &mut dp_heap
         };
         let p = &self.p;
-        let hp = self.prev.as_ref().map(|p| p.2).unwrap_or(h);
-        let hist = |k: usize| {
-            self.prev
-                .as_ref()
-                .map(|p| ((if k == 0 { &p.0 } else { &p.1 }).as_slice(), h / hp))
-        };
-        self.sn
-            .edge_diffusivity(&self.cn, hist(0), p.neg.c_max, &p.neg.diffusivity, t, dn);
-        self.sp
-            .edge_diffusivity(&self.cp, hist(1), p.pos.c_max, &p.pos.diffusivity, t, dp);
-        step(
-            &self.sn,
-            &self.cn,
-            self.prev.as_ref().map(|p| p.0.as_slice()),
-            hp,
-            dn,
-            jn / F,
-            &mut next.cn,
-        );
-        step(
-            &self.sp,
-            &self.cp,
-            self.prev.as_ref().map(|p| p.1.as_slice()),
-            hp,
-            dp,
-            jp / F,
-            &mut next.cp,
-        );
-        next.prev = Some((self.cn.clone(), self.cp.clone(), h));
+        for (k, s, c, e, d) in [
+            (0, &self.sn, &self.cn, &p.neg, &mut *dn),
+            (1, &self.sp, &self.cp, &p.pos, &mut *dp),
+        ] {
+            let (cm, cmm) = (past(k, &self.prev), past(k, &self.prev2));
+            let at = |q: usize| {
+                bdf.extrapolate(
+                    c[q],
+                    cm.get(q).copied().unwrap_or(0.0),
+                    cmm.get(q).copied().unwrap_or(0.0),
+                )
+            };
+            s.edge_diffusivity(at, e.c_max, &e.diffusivity, t, d);
+        }
+        step(0, &self.sn, &self.cn, dn, jn / F, &mut next.cn);
+        step(1, &self.sp, &self.cp, dp, jp / F, &mut next.cp);
+        next.prev = Some(Past {
+            cn: Arc::new(self.cn.clone()),
+            cp: Arc::new(self.cp.clone()),
+            h,
+        });
+        next.prev2 = self.prev.clone();
         next
     }
 
@@ -188,6 +195,12 @@ impl Cell for Spm {
 
     fn restart_history(&mut self) {
         self.prev = None;
+        self.prev2 = None;
+    }
+
+    fn step_order(&self) -> usize {
+        (1 + self.prev.is_some() as usize + self.prev2.is_some() as usize)
+            .min(super::bdf::MAX_ORDER)
     }
 
     fn nominal_capacity_ah(&self) -> f64 {

@@ -4,6 +4,7 @@
 //! voltage with the electrolyte's concentration overpotential and the averaged ohmic losses of
 //! electrolyte and electrodes.
 
+use super::bdf::Bdf;
 use super::electrolyte::{with_scratch, Electrolyte};
 use super::params::{ParameterSet, F, R_GAS};
 use super::spm::Spm;
@@ -14,7 +15,10 @@ pub struct Spme {
     pub particles: Spm,
     pub el: Electrolyte,
     pub ce: Vec<f64>,
-    prev: Option<(Vec<f64>, f64)>,
+    /// The electrolyte one and two steps back, with the step that followed each (the BDF
+    /// history; the particles keep their own).
+    prev: Option<(std::sync::Arc<Vec<f64>>, f64)>,
+    prev2: Option<(std::sync::Arc<Vec<f64>>, f64)>,
 }
 
 /// Mesh points per domain (PyBaMM's `var_pts`).
@@ -52,6 +56,7 @@ impl Spme {
             el,
             ce,
             prev: None,
+            prev2: None,
         }
     }
 
@@ -82,11 +87,11 @@ impl Cell for Spme {
         let mut ce = vec![0.0; n];
         with_scratch(2 * n, |buf| {
             let (rhs, lin) = buf.split_at_mut(n);
-            // The diffusivity at the concentration extrapolated to the end of the step (linear
-            // through the last two states, as the particles do): one linear solve keeps BDF2's
-            // order. After a restart (BDF1, no history) a second pass relinearises instead.
-            let a0 = match &self.prev {
-                None => {
+            // The diffusivity at the concentration extrapolated to the end of the step
+            // ([`Bdf::extrapolate`], as the particles do): one linear solve a step. After a
+            // restart (BDF1, no history) a second pass relinearises instead.
+            let a0 = match (&self.prev, &self.prev2) {
+                (None, _) => {
                     for ((r, e), c) in rhs.iter_mut().zip(self.el.eps.iter()).zip(&self.ce) {
                         *r = e * c;
                     }
@@ -95,14 +100,18 @@ impl Cell for Spme {
                     lin.copy_from_slice(&ce);
                     1.0
                 }
-                Some((cm, hp)) => {
-                    let w = h / hp;
+                (Some((cm, hp)), older) => {
+                    let bdf = match older {
+                        Some((_, hpp)) => Bdf::new(h, &[*hp, *hpp]),
+                        _ => Bdf::new(h, &[*hp]),
+                    };
+                    let cmm = older.as_ref().map_or(&cm[..], |(c, _)| &c[..]);
                     for k in 0..n {
-                        rhs[k] =
-                            self.el.eps[k] * ((1.0 + w) * self.ce[k] - w * w / (1.0 + w) * cm[k]);
-                        lin[k] = self.ce[k] + w * (self.ce[k] - cm[k]);
+                        let (c, c1, c2) = (self.ce[k], cm[k], cmm[k]);
+                        rhs[k] = self.el.eps[k] * bdf.rhs(c, c1, c2);
+                        lin[k] = bdf.extrapolate(c, c1, c2);
                     }
-                    (1.0 + 2.0 * w) / (1.0 + w)
+                    bdf.a0
                 }
             };
             self.el.implicit_solve(p, a0, h, ic, lin, rhs, &mut ce);
@@ -111,7 +120,8 @@ impl Cell for Spme {
             particles: self.particles.advanced(h, i),
             el: self.el.clone(),
             ce,
-            prev: Some((self.ce.clone(), h)),
+            prev: Some((std::sync::Arc::new(self.ce.clone()), h)),
+            prev2: self.prev.clone(),
         }
     }
 
@@ -183,7 +193,12 @@ impl Cell for Spme {
 
     fn restart_history(&mut self) {
         self.prev = None;
+        self.prev2 = None;
         self.particles.restart_history();
+    }
+
+    fn step_order(&self) -> usize {
+        self.particles.step_order()
     }
 
     fn nominal_capacity_ah(&self) -> f64 {

@@ -8,6 +8,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::Dfn;
+use crate::battery::bdf::Bdf;
 use crate::battery::params::{Electrode, F};
 use crate::battery::sphere::Sphere;
 
@@ -42,9 +43,10 @@ fn unit_response(s: &Sphere, a0: f64, h: f64, d: &[f64], out: &mut [f64]) {
     s.implicit_solve(a0, h, d, 1.0 / F, rhs, out);
 }
 
-/// Eliminate the particles of state `d` for a step of length `h` (BDF weight `a0`, step ratio
-/// `w` to the last step; h = 0: the present profiles, nothing moves).
-pub(super) fn eliminate(d: &Dfn, a0: f64, w: f64, h: f64) -> Parts {
+/// Eliminate the particles of state `d` for a step of length `h` by formula `bdf` (h = 0: the
+/// present profiles, nothing moves).
+pub(super) fn eliminate(d: &Dfn, bdf: &Bdf, h: f64) -> Parts {
+    let a0 = bdf.a0;
     let p = &d.p;
     let el = &d.el;
     let nx = el.len();
@@ -72,20 +74,31 @@ pub(super) fn eliminate(d: &Dfn, a0: f64, w: f64, h: f64) -> Parts {
         }
     };
     let hist = d.prev.as_ref().filter(|_| h > 0.0);
-    let bdf = |c: f64, cm: f64| match hist {
-        Some(_) => (1.0 + w) * c - w * w / (1.0 + w) * cm,
-        None => c,
-    };
     let mut rhs = vec![0.0; d.sn.n.max(d.sp.n)];
     let mut d_edges = vec![0.0; d.sn.n.max(d.sp.n) + 1];
     for (neg, s, e, first) in [
         (true, &d.sn, &p.neg, 0),
         (false, &d.sp, &p.pos, el.nn + el.ns),
     ] {
-        let (cs, cs_prev, d_uni, free) = if neg {
-            (&d.cs_n, hist.map(|hh| &hh.cs_n), &dn_uni, &mut free_n)
+        // The states one and two steps back (the present one stands in for missing ones:
+        // their weights are 0).
+        let older = hist.and_then(|hh| hh.older.as_ref());
+        let (cs, cs_prev, cs_older, d_uni, free) = if neg {
+            (
+                &d.cs_n,
+                hist.map_or(&d.cs_n, |hh| &hh.cs_n),
+                older.map_or(&d.cs_n, |o| &o.cs_n),
+                &dn_uni,
+                &mut free_n,
+            )
         } else {
-            (&d.cs_p, hist.map(|hh| &hh.cs_p), &dp_uni, &mut free_p)
+            (
+                &d.cs_p,
+                hist.map_or(&d.cs_p, |hh| &hh.cs_p),
+                older.map_or(&d.cs_p, |o| &o.cs_p),
+                &dp_uni,
+                &mut free_p,
+            )
         };
         // One elimination serves every node of the electrode when D is uniform.
         let fac = d_uni.as_deref().map(|dd| s.factor(a0, h, dd));
@@ -93,17 +106,19 @@ pub(super) fn eliminate(d: &Dfn, a0: f64, w: f64, h: f64) -> Parts {
         for m in 0..cs.len() / r {
             let k = first + m;
             let c = &cs[m * r..(m + 1) * r];
-            let cm = cs_prev.map(|v| &v[m * r..(m + 1) * r]);
+            let cm = &cs_prev[m * r..(m + 1) * r];
+            let cmm = &cs_older[m * r..(m + 1) * r];
             let out = &mut free[m * r..(m + 1) * r];
             let rhs = &mut rhs[..r];
             for q in 0..r {
-                rhs[q] = bdf(c[q], cm.map_or(0.0, |v| v[q]));
+                rhs[q] = bdf.rhs(c[q], cm[q], cmm[q]);
             }
             let dd: &[f64] = match d_uni {
                 Some(dd) => dd,
                 None => {
                     let dd = &mut d_edges[..r + 1];
-                    s.edge_diffusivity(c, cm.map(|v| (v, w)), e.c_max, &e.diffusivity, t, dd);
+                    let at = |q: usize| bdf.extrapolate(c[q], cm[q], cmm[q]);
+                    s.edge_diffusivity(at, e.c_max, &e.diffusivity, t, dd);
                     dd
                 }
             };
