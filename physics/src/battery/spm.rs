@@ -211,10 +211,6 @@ impl Cell for Spm {
         (self.p.v_min, self.p.v_max)
     }
 
-    fn tolerances(&self) -> (f64, f64) {
-        (super::control::TOL_V_SPM, super::control::TOL_I_SPM)
-    }
-
     fn fields(&self) -> Fields {
         let mut f = Fields::default();
         self.particle_fields(&mut f);

@@ -14,7 +14,7 @@
 
 use super::problem::{Model, Scale};
 use crate::battery::deck::Battery;
-use crate::battery::dfn::Dfn;
+use crate::battery::dfn::{newton, Dfn};
 use crate::battery::experiment::{Drive, Profile, Step, Until};
 use crate::battery::fixed_grid::Plan;
 use crate::battery::params;
@@ -288,7 +288,10 @@ impl BatteryFit {
         let p = cell.params.clone();
         let t0 = self.data.time_s[0];
         let v = match cell.model.as_str() {
-            "dfn" => self.plan.run(Dfn::new(p, x, y, cell.points), t0),
+            "dfn" => self.plan.run(
+                Dfn::new(p, x, y, cell.points).with_newton_tolerance(newton::TOL_SMOOTH),
+                t0,
+            ),
             "spm" => self.plan.run(Spm::new(p, x, y, cell.points.r_n), t0),
             _ => self.plan.run(Spme::new(p, x, y, cell.points), t0),
         }?;

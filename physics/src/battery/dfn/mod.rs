@@ -13,7 +13,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod jacobian;
-mod newton;
+pub mod newton;
 mod particles;
 mod residual;
 
@@ -85,6 +85,8 @@ pub struct Dfn {
     v: f64,
     /// The last step found no solution.
     failed: bool,
+    /// Newton's convergence tolerance (scaled update).
+    newton_tol: f64,
     /// Newton's kept Jacobian and work arrays, shared by the states of one run.
     ws: Arc<Mutex<Workspace>>,
 }
@@ -146,6 +148,7 @@ impl Dfn {
             alg_i: f64::NAN,
             v: f64::NAN,
             failed: false,
+            newton_tol: newton::TOL,
             ws: Arc::new(Mutex::new(Workspace::new(lay.n))),
         };
         // A consistent start at rest: φ_s = U in each electrode, φ_e = −U_n.
@@ -163,6 +166,14 @@ impl Dfn {
             }
         }
         d
+    }
+
+    /// The same cell with Newton converged to `tol` (scaled update; default [`newton::TOL`]):
+    /// [`newton::TOL_SMOOTH`] makes the voltages a smooth function of the parameters for
+    /// calibration, at about a fifth more work.
+    pub fn with_newton_tolerance(mut self, tol: f64) -> Dfn {
+        self.newton_tol = tol;
+        self
     }
 
     fn electrode(&self, k: usize) -> Option<(bool, usize)> {
@@ -239,7 +250,7 @@ impl Dfn {
         }
         {
             let mut ws = self.ws.lock().unwrap_or_else(|e| e.into_inner());
-            newton(&sd, &mut u, &mut ws)?;
+            newton(&sd, &mut u, &mut ws, self.newton_tol)?;
         }
         let ce: Vec<f64> = (0..nx).map(|k| u[lay.off[k]]).collect();
         let last = lay.off[nx - 1] + 2;
@@ -282,6 +293,7 @@ impl Dfn {
             alg_i: i,
             v,
             failed: false,
+            newton_tol: self.newton_tol,
             ws: self.ws.clone(),
         })
     }

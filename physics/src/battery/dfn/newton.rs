@@ -18,8 +18,13 @@ pub(super) type Jac = Banded<BAND, BAND>;
 /// Converged when the scaled Newton update (or the chord iteration's estimate of the error
 /// left) is below this: a tenth of the runner's local error tolerance on the voltage
 /// (`control::TOL_V`), since what is left after it is a fraction (the contraction rate, ≲ 0.1)
-/// of it. Tighter only costs iterations: the voltage against PyBaMM is the same to 1 µV.
-const TOL: f64 = 1e-6;
+/// of it. 1e-6 costs 18 % more instructions for the same voltages against PyBaMM to 10 µV.
+pub const TOL: f64 = 1e-5;
+/// The tolerance for calibration ([`super::Dfn::with_newton_tolerance`]): which steps stop
+/// after one iteration flips with the parameters, and at [`TOL`] the cost's derivative by
+/// central differences moved by 0.3 % between relative steps of 1e-4 and 1e-8; at this one it
+/// agrees to six digits (`physics/tests/calibration_fixed_grid.rs`).
+pub const TOL_SMOOTH: f64 = 1e-8;
 /// Iterations before giving up: a converging step takes at most about six; a step that has
 /// not converged by then is retried shorter by the runner sooner than after forty.
 const MAX_IT: usize = 12;
@@ -52,7 +57,7 @@ impl Workspace {
 }
 
 /// The size below which a change of each unknown does not matter, for Newton's convergence test
-/// (scaled update < `TOL`): potentials 1 V; c_e 1e4 mol/m³ and j 10 A/m², so that an error of
+/// (scaled update < [`TOL`]): potentials 1 V; c_e 1e4 mol/m³ and j 10 A/m², so that an error of
 /// `TOL` in either moves a node's potentials by less than `TOL` volts (d/d ln c_e of the
 /// electrolyte's diffusion potential 2(1 − t₊)RT/F ≈ 0.04 V at c_e ≈ 1e3 mol/m³: 4e-7 V;
 /// dη/dj = 2RT/F / √((2 j0)² + j²) ≈ 0.08 V per A/m² at Chen2020's graphite j0 ≈ 0.3 A/m²:
@@ -101,7 +106,12 @@ pub(super) fn jacobian_fd(sd: &StepData, u: &[f64], r: &[f64], jac: &mut Jac) {
 }
 
 /// Solve the step's equations for `u` (on entry the guess).
-pub(super) fn newton(sd: &StepData, u: &mut [f64], ws: &mut Workspace) -> Result<(), String> {
+pub(super) fn newton(
+    sd: &StepData,
+    u: &mut [f64],
+    ws: &mut Workspace,
+    tol: f64,
+) -> Result<(), String> {
     let n = u.len();
     let inv_scale = &sd.lay.inv_scale;
     residual(sd, u, &mut ws.r);
@@ -137,7 +147,7 @@ pub(super) fn newton(sd: &StepData, u: &mut [f64], ws: &mut Workspace) -> Result
         // rate seen since the last full step) the error left after it is. Checked before the
         // residual at the new iterate, which would only confirm it.
         let rate = norm / prev;
-        if norm < TOL || (full && rate < 1.0 && norm * rate / (1.0 - rate) < TOL) {
+        if norm < tol || (full && rate < 1.0 && norm * rate / (1.0 - rate) < tol) {
             u.iter_mut().zip(&ws.du).for_each(|(x, d)| *x += d);
             return Ok(());
         }
