@@ -245,7 +245,7 @@ fn drive<C: Cell>(
                 h_next = h * (0.9 * err.powf(-1.0 / pow)).clamp(0.2, 0.9);
                 continue;
             }
-            if let Some(ev) = crossed(&until, v_now, v_new, i_now, i_new) {
+            if let Some(ev) = crossed(&until, (v_lo, v_hi), v_now, v_new, i_now, i_new) {
                 let g_of = |p: &Point| ev.g(p.v, p.i);
                 // On the interpolant first (no solves), then on the model.
                 let (mut a, mut b) = (tau, new.tau);
@@ -393,10 +393,31 @@ impl Event {
 }
 
 /// The first of `until`'s events between (v0, i0) and (v1, i1).
-fn crossed(until: &[Until], v0: f64, v1: f64, i0: f64, i1: f64) -> Option<Event> {
+fn crossed(
+    until: &[Until],
+    (v_lo, v_hi): (f64, f64),
+    v0: f64,
+    v1: f64,
+    i0: f64,
+    i1: f64,
+) -> Option<Event> {
+    // From a point on the limit (to rounding: the open-circuit voltage at full charge is the
+    // upper cut-off, and the last digit of it decides the side) the cell's cut-offs are
+    // reached only by going beyond them, not by moving back into the window.
+    let reached = |vc: f64| {
+        if (v0 - vc).abs() > 1e-9 {
+            (v0 - vc) * (v1 - vc) <= 0.0
+        } else if vc >= v_hi - 1e-9 {
+            v1 > vc
+        } else if vc <= v_lo + 1e-9 {
+            v1 < vc
+        } else {
+            false
+        }
+    };
     for u in until {
         match u {
-            Until::Voltage(vc) if (v0 - vc) * (v1 - vc) <= 0.0 && v0 != *vc => {
+            Until::Voltage(vc) if reached(*vc) => {
                 return Some(Event {
                     what: format!("{} V", vc),
                     target: *vc,

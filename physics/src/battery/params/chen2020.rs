@@ -3,28 +3,30 @@
 //! (2008) 6356. Values and function sources: shared/refdata/pybamm/chen2020_parameters.md.
 //! No temperature dependence except the Arrhenius factors of j0; no entropic terms.
 
-use super::{arrhenius, Electrode, ExchangeCurrent, Func, NamedFns, NamedJ0s, ParameterSet, Role};
+use super::{
+    arrhenius, tanh, Electrode, ExchangeCurrent, Func, NamedFns, NamedJ0s, ParameterSet, Role,
+};
 
 pub fn graphite_lgm50_ocp_chen2020(x: f64, _t: f64) -> f64 {
     1.9793 * (-39.3631 * x).exp() + 0.2482
-        - 0.0909 * (29.8538 * (x - 0.1234)).tanh()
-        - 0.04478 * (14.9159 * (x - 0.2769)).tanh()
-        - 0.0205 * (30.4444 * (x - 0.6103)).tanh()
+        - 0.0909 * tanh(29.8538 * (x - 0.1234))
+        - 0.04478 * tanh(14.9159 * (x - 0.2769))
+        - 0.0205 * tanh(30.4444 * (x - 0.6103))
 }
 
 pub fn nmc_lgm50_ocp_chen2020(y: f64, _t: f64) -> f64 {
     -0.809 * y + 4.4875
-        - 0.0428 * (18.5138 * (y - 0.5542)).tanh()
-        - 17.7326 * (15.789 * (y - 0.3117)).tanh()
-        + 17.5842 * (15.9308 * (y - 0.312)).tanh()
+        - 0.0428 * tanh(18.5138 * (y - 0.5542))
+        - 17.7326 * tanh(15.789 * (y - 0.3117))
+        + 17.5842 * tanh(15.9308 * (y - 0.312))
 }
 
 pub fn j0_graphite_chen2020(c_e: f64, c_s: f64, c_max: f64, t: f64) -> f64 {
-    6.48e-7 * arrhenius(35000.0, t) * c_e.sqrt() * c_s.sqrt() * (c_max - c_s).sqrt()
+    6.48e-7 * arrhenius(35000.0, t) * (c_e * c_s * (c_max - c_s)).sqrt()
 }
 
 pub fn j0_nmc_chen2020(c_e: f64, c_s: f64, c_max: f64, t: f64) -> f64 {
-    3.42e-6 * arrhenius(17800.0, t) * c_e.sqrt() * c_s.sqrt() * (c_max - c_s).sqrt()
+    3.42e-6 * arrhenius(17800.0, t) * (c_e * c_s * (c_max - c_s)).sqrt()
 }
 
 pub fn electrolyte_diffusivity_nyman2008(c: f64, _t: f64) -> f64 {
@@ -34,7 +36,7 @@ pub fn electrolyte_diffusivity_nyman2008(c: f64, _t: f64) -> f64 {
 
 pub fn electrolyte_conductivity_nyman2008(c: f64, _t: f64) -> f64 {
     let c = c / 1000.0;
-    0.1297 * c.powi(3) - 2.51 * c.powf(1.5) + 3.329 * c
+    0.1297 * c.powi(3) - 2.51 * c * c.sqrt() + 3.329 * c
 }
 
 /// The set's f(x, T) functions by their PyBaMM names (for parameter files).

@@ -10,35 +10,37 @@
 //! temperature only, so they never enter. The SEI, thermal and current-collector entries of the
 //! set are for options these models do not have.
 
-use super::{arrhenius, Electrode, ExchangeCurrent, Func, NamedFns, NamedJ0s, ParameterSet, Role};
+use super::{
+    arrhenius, tanh, Electrode, ExchangeCurrent, Func, NamedFns, NamedJ0s, ParameterSet, Role,
+};
 
 pub fn graphite_mcmb2528_ocp_dualfoil1998(sto: f64, _t: f64) -> f64 {
-    0.194 + 1.5 * (-120.0 * sto).exp() + 0.0351 * ((sto - 0.286) / 0.083).tanh()
-        - 0.0045 * ((sto - 0.849) / 0.119).tanh()
-        - 0.035 * ((sto - 0.9233) / 0.05).tanh()
-        - 0.0147 * ((sto - 0.5) / 0.034).tanh()
-        - 0.102 * ((sto - 0.194) / 0.142).tanh()
-        - 0.022 * ((sto - 0.9) / 0.0164).tanh()
-        - 0.011 * ((sto - 0.124) / 0.0226).tanh()
-        + 0.0155 * ((sto - 0.105) / 0.029).tanh()
+    0.194 + 1.5 * (-120.0 * sto).exp() + 0.0351 * tanh((sto - 0.286) / 0.083)
+        - 0.0045 * tanh((sto - 0.849) / 0.119)
+        - 0.035 * tanh((sto - 0.9233) / 0.05)
+        - 0.0147 * tanh((sto - 0.5) / 0.034)
+        - 0.102 * tanh((sto - 0.194) / 0.142)
+        - 0.022 * tanh((sto - 0.9) / 0.0164)
+        - 0.011 * tanh((sto - 0.124) / 0.0226)
+        + 0.0155 * tanh((sto - 0.105) / 0.029)
 }
 
 pub fn lico2_ocp_dualfoil1998(sto: f64, _t: f64) -> f64 {
     let stretch = 1.062;
     let sto = stretch * sto;
-    2.16216 + 0.07645 * (30.834 - 54.4806 * sto).tanh() + 2.1581 * (52.294 - 50.294 * sto).tanh()
-        - 0.14169 * (11.0923 - 19.8543 * sto).tanh()
-        + 0.2051 * (1.4684 - 5.4888 * sto).tanh()
-        + 0.2531 * ((-sto + 0.56478) / 0.1316).tanh()
-        - 0.02167 * ((sto - 0.525) / 0.006).tanh()
+    2.16216 + 0.07645 * tanh(30.834 - 54.4806 * sto) + 2.1581 * tanh(52.294 - 50.294 * sto)
+        - 0.14169 * tanh(11.0923 - 19.8543 * sto)
+        + 0.2051 * tanh(1.4684 - 5.4888 * sto)
+        + 0.2531 * tanh((-sto + 0.56478) / 0.1316)
+        - 0.02167 * tanh((sto - 0.525) / 0.006)
 }
 
 pub fn graphite_j0_dualfoil1998(c_e: f64, c_s: f64, c_max: f64, t: f64) -> f64 {
-    2e-5 * arrhenius(37480.0, t) * c_e.sqrt() * c_s.sqrt() * (c_max - c_s).sqrt()
+    2e-5 * arrhenius(37480.0, t) * (c_e * c_s * (c_max - c_s)).sqrt()
 }
 
 pub fn lico2_j0_dualfoil1998(c_e: f64, c_s: f64, c_max: f64, t: f64) -> f64 {
-    6e-7 * arrhenius(39570.0, t) * c_e.sqrt() * c_s.sqrt() * (c_max - c_s).sqrt()
+    6e-7 * arrhenius(39570.0, t) * (c_e * c_s * (c_max - c_s)).sqrt()
 }
 
 pub fn electrolyte_diffusivity_capiglia1999(c_e: f64, t: f64) -> f64 {
