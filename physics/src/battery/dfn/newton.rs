@@ -135,6 +135,12 @@ pub(super) fn newton(
             .iter()
             .zip(inv_scale)
             .fold(0.0f64, |m, (d, s)| m.max(d.abs() * s));
+        // Where the electrolyte nearly empties (3C and above) c_e is measured against 100 c_e
+        // instead (below 100 mol/m³): the fixed scale would leave a node's c_e off by a large
+        // part of itself, and the steps after it then find no solution early.
+        let norm = sd.lay.off.iter().fold(norm, |m, &j| {
+            m.max(ws.du[j].abs() / (100.0 * u[j].abs()).max(1e-3))
+        });
         if !fresh && (norm.is_nan() || norm > prev) {
             // A kept Jacobian that no longer contracts: recompute it here.
             ws.valid = false;
