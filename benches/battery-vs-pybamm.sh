@@ -61,7 +61,7 @@ lines = [
     "",
     f"Written by `benches/battery-vs-pybamm.sh {reps}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, commit `{commit}`,",
     f"nproc 2, load average {lb} before and {la} after. PyBaMM {ver} (IDAKLU, default tolerances) in a venv from PyPI;",
-    "Galvana `battery-bench` (single thread; adaptive variable-step BDF2 with local error control, rows",
+    "Galvana `battery-bench` (single thread; adaptive variable-step BDF of order up to 3 with local error control, rows",
     "interpolated at the 1 s output times, events located exactly). Both: Chen2020, CC discharge",
     "from full charge to 2.5 V, 20 points per domain, output every second. Times are medians of",
     f"{reps} solves after a first one; PyBaMM's build (model processing and discretisation) is listed apart.",

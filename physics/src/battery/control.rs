@@ -10,8 +10,11 @@ use super::Cell;
 /// 5 mV allowed against PyBaMM. (The DFN stepped at 1e-5 V by BDF2 before: 256 steps for a 1C
 /// discharge, against 107 now.)
 pub const TOL_V: f64 = 1e-4;
-/// Local error tolerance on the current per step, as a fraction of the 1C current.
-pub const TOL_I: f64 = 1e-4;
+/// Local error tolerance on the current per step, as a fraction of the 1C current. It bounds
+/// only steps whose current moves (holds, power steps): at 1e-4 a CV hold ended at C/50 a few
+/// seconds off, the DFN CCCV charge being 0.067 % over PyBaMM's (0.021 % at 1e-5), for a handful
+/// of steps more.
+pub const TOL_I: f64 = 1e-5;
 /// Longest step [s]: a long rest otherwise doubles its step without end.
 pub const H_MAX: f64 = 600.0;
 
