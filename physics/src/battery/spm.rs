@@ -3,8 +3,9 @@
 //! concentration, symmetric Butler–Volmer kinetics, isothermal.
 //!
 //! Time stepping: variable-step BDF of order up to 3 ([`super::bdf`]: BDF1 on the first step
-//! after a restart, BDF2 on the second), one tridiagonal solve per particle per step; a concentration-dependent diffusivity is evaluated on the
-//! edges at the profile extrapolated to the end of the step, which keeps the solve linear.
+//! after a restart, BDF2 on the second), one tridiagonal solve per particle per step; a
+//! concentration-dependent diffusivity is evaluated on the edges at the profile extrapolated to
+//! the end of the step, which keeps the solve linear.
 
 use super::bdf::Bdf;
 use super::params::{ParameterSet, F, R_GAS};
