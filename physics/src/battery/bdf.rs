@@ -19,8 +19,8 @@ pub struct Bdf {
     pub a0: f64,
     /// Weights of c_n, c_{n−1}, c_{n−2} on the right-hand side (0 beyond the order).
     pub b: [f64; 3],
-    /// Weights of the same states in the linear extrapolation to the end of the step.
-    pub e: [f64; 3],
+    /// Weights of c_n and c_{n−1} in the linear extrapolation to the end of the step.
+    pub e: [f64; 2],
     pub order: usize,
 }
 
@@ -29,7 +29,7 @@ impl Bdf {
     pub const FIRST: Bdf = Bdf {
         a0: 1.0,
         b: [1.0, 0.0, 0.0],
-        e: [1.0, 0.0, 0.0],
+        e: [1.0, 0.0],
         order: 1,
     };
 
@@ -46,7 +46,7 @@ impl Bdf {
         let nodes = &t[..=order];
         let a0 = h * nodes[1..].iter().map(|tm| -1.0 / tm).sum::<f64>();
         let mut b = [0.0; 3];
-        let mut e = [1.0, 0.0, 0.0];
+        let mut e = [1.0, 0.0];
         for j in 1..=order {
             // l_j'(0): the factor (t − 0) of the numerator is the one differentiated.
             let mut num = 1.0;
@@ -61,7 +61,7 @@ impl Bdf {
         }
         if order >= 2 {
             // The line through the last two states, at 0.
-            e = [1.0 + h / past[0], -h / past[0], 0.0];
+            e = [1.0 + h / past[0], -h / past[0]];
         }
         Bdf { a0, b, e, order }
     }
@@ -76,13 +76,20 @@ impl Bdf {
         }
     }
 
-    /// The linear extrapolation of the last two values to the end of the step.
+    /// The linear extrapolation of the present and the last value to the end of the step (the
+    /// present one after a restart).
     #[inline]
-    pub fn extrapolate(&self, c: f64, cm: f64, cmm: f64) -> f64 {
-        match self.order {
-            1 => c,
-            2 => self.e[0] * c + self.e[1] * cm,
-            _ => self.e[0] * c + self.e[1] * cm + self.e[2] * cmm,
+    pub fn extrapolate(&self, c: f64, cm: f64) -> f64 {
+        self.e[0] * c + self.e[1] * cm
+    }
+
+    /// The step of length `h` after the steps of lengths `h1` (the last) and `h2` (the one
+    /// before it) where the model keeps those states: the history a model has picks the order.
+    pub fn after(h: f64, h1: Option<f64>, h2: Option<f64>) -> Bdf {
+        match (h1, h2) {
+            (Some(h1), Some(h2)) => Bdf::new(h, &[h1, h2]),
+            (Some(h1), None) => Bdf::new(h, &[h1]),
+            _ => Bdf::FIRST,
         }
     }
 }
@@ -131,7 +138,7 @@ mod tests {
                 let rhs = b.rhs(y(ts[1]), y(ts[2]), y(ts[3]));
                 assert!((lhs - rhs).abs() < 1e-12, "order {order} degree {deg}");
                 if deg < order.min(2) {
-                    let ex = b.extrapolate(y(ts[1]), y(ts[2]), y(ts[3]));
+                    let ex = b.extrapolate(y(ts[1]), y(ts[2]));
                     assert!((ex - y(0.0)).abs() < 1e-12, "extrapolation {order} {deg}");
                 }
             }

@@ -103,9 +103,11 @@ impl Recent {
         (err, deg as f64 + 1.0)
     }
 
-    /// [`Recent::interpolate`] made once for many times between the last point and `p` (the
-    /// 1 s output rows of a long step): the divided differences are taken here, each time
-    /// costs a few multiplications.
+    /// The solution between the last accepted point and the new point `p` from a step of BDF
+    /// order `order`: the polynomial through `p` and the `order` points before it (fewer where
+    /// fewer are known). The divided differences are taken here, once for the many times a
+    /// step evaluates it (the 1 s output rows of a long step, an event's bisection); each
+    /// time costs a few multiplications.
     pub fn interpolant(&self, p: &Point, order: usize) -> Interpolant {
         let m = order.clamp(1, 3).min(self.n);
         // Nodes from the new point backwards: the Newton form's leading terms are the nearest.
@@ -134,13 +136,6 @@ impl Recent {
         }
         Interpolant { x, c }
     }
-
-    /// The solution at `tau` between the last accepted point and the new point `p` from a step
-    /// of BDF order `order`, by the polynomial through `p` and the `order` points before it
-    /// (fewer where fewer are known).
-    pub fn interpolate(&self, p: &Point, tau: f64, order: usize) -> Point {
-        self.interpolant(p, order).at(tau)
-    }
 }
 
 /// The dense output over one step ([`Recent::interpolant`]): the Newton form of the polynomial
@@ -153,7 +148,7 @@ pub struct Interpolant {
 }
 
 impl Interpolant {
-    /// The solution at `tau`, as [`Recent::interpolate`] gives it.
+    /// The solution at `tau`.
     #[inline]
     pub fn at(&self, tau: f64) -> Point {
         let d = [tau - self.x[0], tau - self.x[1], tau - self.x[2]];
@@ -272,8 +267,6 @@ mod tests {
         };
         let tight = (1e-5, 1e-5);
         assert!(r.error_within(&p, 5.0, tight, 2).0 < 1e-9);
-        let m = r.interpolate(&p, 2.7, 2);
-        assert!((m.v - f(2.7)).abs() < 1e-13);
         let m = r.interpolant(&p, 2).at(2.7);
         assert!((m.v - f(2.7)).abs() < 1e-13);
         // Linear with two points.
@@ -285,7 +278,7 @@ mod tests {
             q: 0.5,
         });
         let m = r2.interpolant(&p, 2).at(2.0);
-        let n = r2.interpolate(&p, 2.0, 1);
+        let n = r2.interpolant(&p, 1).at(2.0);
         assert!((m.v - n.v).abs() < 1e-14 && (m.q - n.q).abs() < 1e-14);
         let line = 2.0 + (p.v - 2.0) * (2.0 - 1.0) / (3.5 - 1.0);
         assert!((m.v - line).abs() < 1e-14, "{} against {line}", m.v);

@@ -250,9 +250,10 @@ fn drive<C: Cell>(
                 // On the interpolant first (no solves), then on the model.
                 let (mut a, mut b) = (tau, new.tau);
                 let g_a = g_of(&recent.last());
+                let dense = recent.interpolant(&new, order);
                 for _ in 0..60 {
                     let m = 0.5 * (a + b);
-                    if (g_of(&recent.interpolate(&new, m, order)) > 0.0) == (g_a > 0.0) {
+                    if (g_of(&dense.at(m)) > 0.0) == (g_a > 0.0) {
                         a = m;
                     } else {
                         b = m;
@@ -277,12 +278,9 @@ fn drive<C: Cell>(
                     i: ii,
                     q: q_ev,
                 };
+                let dense = recent.interpolant(&end, order);
                 while (next_row as f64) * period < end.tau - tol {
-                    let r = exact(
-                        &profile,
-                        q0,
-                        recent.interpolate(&end, next_row as f64 * period, order),
-                    );
+                    let r = exact(&profile, q0, dense.at(next_row as f64 * period));
                     rows.push(row(t - tau + r.tau, &r, k));
                     next_row += 1;
                 }

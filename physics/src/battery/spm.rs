@@ -113,25 +113,23 @@ impl Cell for Spm {
             prev: None,
             prev2: None,
         };
-        let bdf = match (&self.prev, &self.prev2) {
-            (Some(a), Some(b)) => Bdf::new(h, &[a.h, b.h]),
-            (Some(a), None) => Bdf::new(h, &[a.h]),
-            _ => Bdf::FIRST,
-        };
-        fn past(k: usize, q: &Option<Past>) -> &[f64] {
+        let bdf = Bdf::after(
+            h,
+            self.prev.as_ref().map(|q| q.h),
+            self.prev2.as_ref().map(|q| q.h),
+        );
+        // Particle `k`'s profile in history `q`; the present one `c` stands in for a missing
+        // one (the formula gives it weight 0).
+        fn past<'a>(k: usize, q: &'a Option<Past>, c: &'a [f64]) -> &'a [f64] {
             q.as_ref()
-                .map_or(&[], |q| (if k == 0 { &q.cn } else { &q.cp }).as_slice())
+                .map_or(c, |q| (if k == 0 { &q.cn } else { &q.cp }).as_slice())
         }
         // a0 c − h f(c) = Σ b_k c_{n−k}; the right-hand side is made in `out` and moved to a
         // stack array (no allocation per step).
         let step = |k: usize, s: &Sphere, c: &[f64], d: &[f64], flux: f64, out: &mut [f64]| {
-            let (cm, cmm) = (past(k, &self.prev), past(k, &self.prev2));
+            let (cm, cmm) = (past(k, &self.prev, c), past(k, &self.prev2, c));
             for (q, o) in out.iter_mut().enumerate() {
-                *o = bdf.rhs(
-                    c[q],
-                    cm.get(q).copied().unwrap_or(0.0),
-                    cmm.get(q).copied().unwrap_or(0.0),
-                );
+                *o = bdf.rhs(c[q], cm[q], cmm[q]);
             }
             let mut rhs = [0.0f64; 64];
             if out.len() <= rhs.len() {
@@ -162,14 +160,8 @@ impl Cell for Spm {
             (0, &self.sn, &self.cn, &p.neg, &mut *dn),
             (1, &self.sp, &self.cp, &p.pos, &mut *dp),
         ] {
-            let (cm, cmm) = (past(k, &self.prev), past(k, &self.prev2));
-            let at = |q: usize| {
-                bdf.extrapolate(
-                    c[q],
-                    cm.get(q).copied().unwrap_or(0.0),
-                    cmm.get(q).copied().unwrap_or(0.0),
-                )
-            };
+            let cm = past(k, &self.prev, c);
+            let at = |q: usize| bdf.extrapolate(c[q], cm[q]);
             s.edge_diffusivity(at, e.c_max, &e.diffusivity, t, d);
         }
         step(0, &self.sn, &self.cn, dn, jn / F, &mut next.cn);

@@ -106,7 +106,7 @@ impl Cell for Spme {
                     for k in 0..n {
                         let (c, c1) = (self.ce[k], cm[k]);
                         rhs[k] = self.el.eps[k] * bdf.rhs(c, c1, 0.0);
-                        lin[k] = bdf.extrapolate(c, c1, 0.0);
+                        lin[k] = bdf.extrapolate(c, c1);
                     }
                     bdf.a0
                 }

@@ -32,24 +32,21 @@ type Shared = Arc<Vec<f64>>;
 
 #[derive(Clone, Debug)]
 struct History {
-    cs_n: Shared,
-    cs_p: Shared,
-    ce: Shared,
-    /// The algebraic unknowns then (for the predictor of Newton's first guess) and the cell
-    /// current they hold for (NaN: none yet).
+    /// The concentrations a step back, and a step further back (the third state of BDF3).
+    last: Past,
+    older: Option<Past>,
+    /// The algebraic unknowns a step back (for the predictor of Newton's first guess) and the
+    /// cell current they hold for (NaN: none yet).
     u: Shared,
     ui: f64,
-    h: f64,
     /// The algebraic unknowns a step further back, their current, and the length of the step
     /// after them.
     um: Option<(Shared, f64, f64)>,
-    /// The concentrations a step further back and the length of the step after them (the
-    /// third state of BDF3).
-    older: Option<Older>,
 }
 
+/// The concentrations at an earlier time and the length of the step that followed.
 #[derive(Clone, Debug)]
-struct Older {
+struct Past {
     cs_n: Shared,
     cs_p: Shared,
     ce: Shared,
@@ -59,10 +56,7 @@ struct Older {
 impl History {
     /// The BDF formula of a step of length `h` after this history.
     fn bdf(&self, h: f64) -> Bdf {
-        match &self.older {
-            Some(o) => Bdf::new(h, &[self.h, o.h]),
-            None => Bdf::new(h, &[self.h]),
-        }
+        Bdf::after(h, Some(self.last.h), self.older.as_ref().map(|o| o.h))
     }
 }
 
@@ -199,9 +193,9 @@ impl Dfn {
         let rhs_e: Vec<f64> = match hp {
             None => (0..nx).map(|k| el.eps[k] * self.ce[k]).collect(),
             Some(hist) => {
-                let cmm = hist.older.as_ref().map_or(&hist.ce, |o| &o.ce);
+                let cmm = hist.older.as_ref().map_or(&hist.last.ce, |o| &o.ce);
                 (0..nx)
-                    .map(|k| el.eps[k] * bdf.rhs(self.ce[k], hist.ce[k], cmm[k]))
+                    .map(|k| el.eps[k] * bdf.rhs(self.ce[k], hist.last.ce[k], cmm[k]))
                     .collect()
             }
         };
@@ -261,19 +255,19 @@ impl Dfn {
             let (mut new_n, mut new_p) = (parts.free_n, parts.free_p);
             parts.unit.add_flux(self, &u, &mut new_n, &mut new_p);
             let prev = History {
-                cs_n: self.cs_n.clone(),
-                cs_p: self.cs_p.clone(),
-                ce: self.ce.clone(),
+                last: Past {
+                    cs_n: self.cs_n.clone(),
+                    cs_p: self.cs_p.clone(),
+                    ce: self.ce.clone(),
+                    h,
+                },
+                older: self.prev.as_ref().map(|hh| hh.last.clone()),
                 u: self.u.clone(),
                 ui: self.alg_i,
-                h,
-                um: self.prev.as_ref().map(|hh| (hh.u.clone(), hh.ui, hh.h)),
-                older: self.prev.as_ref().map(|hh| Older {
-                    cs_n: hh.cs_n.clone(),
-                    cs_p: hh.cs_p.clone(),
-                    ce: hh.ce.clone(),
-                    h: hh.h,
-                }),
+                um: self
+                    .prev
+                    .as_ref()
+                    .map(|hh| (hh.u.clone(), hh.ui, hh.last.h)),
             };
             (Arc::new(new_n), Arc::new(new_p), Some(prev))
         } else {
@@ -319,7 +313,7 @@ fn predict(u: &mut [f64], hist: &History, h: f64, i: f64) {
     match &hist.um {
         Some((um, umi, hm)) if !jumped(*umi, i) => {
             // Nodes at −(h1 + h2), −h1 and 0 (the present), evaluated at h.
-            let (h1, h2) = (hist.h, *hm);
+            let (h1, h2) = (hist.last.h, *hm);
             let l0 = h * (h + h1) / ((h1 + h2) * h2);
             let l1 = -h * (h + h1 + h2) / (h1 * h2);
             let l2 = (h + h1) * (h + h1 + h2) / (h1 * (h1 + h2));
@@ -328,7 +322,7 @@ fn predict(u: &mut [f64], hist: &History, h: f64, i: f64) {
             }
         }
         _ => {
-            let w = h / hist.h;
+            let w = h / hist.last.h;
             for (x, xm) in u.iter_mut().zip(hist.u.iter()) {
                 *x += w * (*x - xm);
             }

@@ -86,7 +86,7 @@ pub(super) fn eliminate(d: &Dfn, bdf: &Bdf, h: f64) -> Parts {
         let (cs, cs_prev, cs_older, d_uni, free) = if neg {
             (
                 &d.cs_n,
-                hist.map_or(&d.cs_n, |hh| &hh.cs_n),
+                hist.map_or(&d.cs_n, |hh| &hh.last.cs_n),
                 older.map_or(&d.cs_n, |o| &o.cs_n),
                 &dn_uni,
                 &mut free_n,
@@ -94,7 +94,7 @@ pub(super) fn eliminate(d: &Dfn, bdf: &Bdf, h: f64) -> Parts {
         } else {
             (
                 &d.cs_p,
-                hist.map_or(&d.cs_p, |hh| &hh.cs_p),
+                hist.map_or(&d.cs_p, |hh| &hh.last.cs_p),
                 older.map_or(&d.cs_p, |o| &o.cs_p),
                 &dp_uni,
                 &mut free_p,
@@ -117,7 +117,7 @@ pub(super) fn eliminate(d: &Dfn, bdf: &Bdf, h: f64) -> Parts {
                 Some(dd) => dd,
                 None => {
                     let dd = &mut d_edges[..r + 1];
-                    let at = |q: usize| bdf.extrapolate(c[q], cm[q], cmm[q]);
+                    let at = |q: usize| bdf.extrapolate(c[q], cm[q]);
                     s.edge_diffusivity(at, e.c_max, &e.diffusivity, t, dd);
                     dd
                 }
