@@ -21,6 +21,7 @@ pub mod spm;
 pub mod spme;
 pub mod summary;
 pub mod sweep;
+pub mod tridiag;
 
 /// A cell model the experiment runner can drive.
 pub trait Cell: Clone {

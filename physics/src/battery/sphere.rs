@@ -5,6 +5,7 @@
 //! the last two cell centres.
 
 use super::params::Func;
+use super::tridiag;
 
 /// The mesh and its geometric factors.
 #[derive(Clone, Debug)]
@@ -111,44 +112,29 @@ impl Sphere {
         rhs: &[f64],
         out: &mut [f64],
     ) {
-        // Thomas algorithm with the coefficients made on the fly; the reduced super-diagonal
-        // lives on the stack for the usual sizes (no allocation per step).
+        // The rows first (no chain of dependencies), then the solve from both ends
+        // ([`tridiag`]); on the stack for the usual sizes (no allocation per step).
         let n = self.n;
-        let mut stack = [0.0f64; 64];
-        let mut heap = Vec::new();
-        let cp: &mut [f64] = if n <= stack.len() {
-            &mut stack[..n]
-        } else {
-            heap.resize(n, 0.0);
-            &mut heap
-        };
-        for i in 0..n {
-            let w = hb * self.inv_vol[i];
-            let (mut lower, mut diag, mut upper, mut b) = (0.0, a0, 0.0, rhs[i]);
-            if i > 0 {
-                let g = d[i] * self.r2e_dr[i];
-                diag += w * g;
-                lower = -w * g;
+        super::electrolyte::with_scratch(4 * n, |buf| {
+            let (lower, rest) = buf.split_at_mut(n);
+            let (diag, rest) = rest.split_at_mut(n);
+            let (upper, work) = rest.split_at_mut(n);
+            for i in 0..n {
+                let w = hb * self.inv_vol[i];
+                let g_in = if i > 0 { d[i] * self.r2e_dr[i] } else { 0.0 };
+                let g_out = if i + 1 < n {
+                    d[i + 1] * self.r2e_dr[i + 1]
+                } else {
+                    0.0
+                };
+                lower[i] = -w * g_in;
+                upper[i] = -w * g_out;
+                diag[i] = a0 + w * (g_in + g_out);
+                out[i] = rhs[i];
             }
-            if i + 1 < n {
-                let g = d[i + 1] * self.r2e_dr[i + 1];
-                diag += w * g;
-                upper = -w * g;
-            } else {
-                b -= w * self.r2e[n] * flux;
-            }
-            if i > 0 {
-                diag -= lower * cp[i - 1];
-                b -= lower * out[i - 1];
-            }
-            // One division on the sweep's chain of dependencies, not two.
-            let r = 1.0 / diag;
-            cp[i] = upper * r;
-            out[i] = b * r;
-        }
-        for i in (0..n - 1).rev() {
-            out[i] -= cp[i] * out[i + 1];
-        }
+            out[n - 1] -= hb * self.inv_vol[n - 1] * self.r2e[n] * flux;
+            tridiag::solve(lower, diag, upper, out, work);
+        });
     }
 }
 
