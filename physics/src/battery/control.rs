@@ -151,14 +151,16 @@ impl Interpolant {
     /// The solution at `tau`.
     #[inline]
     pub fn at(&self, tau: f64) -> Point {
+        let (v, i, q) = self.values(tau);
+        Point { tau, v, i, q }
+    }
+
+    /// Voltage, current and capacity at `tau`.
+    #[inline(always)]
+    pub fn values(&self, tau: f64) -> (f64, f64, f64) {
         let d = [tau - self.x[0], tau - self.x[1], tau - self.x[2]];
         let horner = |c: &[f64; 4]| ((c[3] * d[2] + c[2]) * d[1] + c[1]) * d[0] + c[0];
-        Point {
-            tau,
-            v: horner(&self.c[0]),
-            i: horner(&self.c[1]),
-            q: horner(&self.c[2]),
-        }
+        (horner(&self.c[0]), horner(&self.c[1]), horner(&self.c[2]))
     }
 }
 

@@ -2,7 +2,7 @@
 //! current profile, ended by voltage, current or time, with adaptive time steps, event points
 //! located exactly and output every `period` seconds, as PyBaMM's `Simulation` with `t_interp`.
 
-use super::control::{solve_current, Point, Recent, H_MAX};
+use super::control::{solve_current, Interpolant, Point, Recent, H_MAX};
 use super::experiment::{Drive, Step, Until};
 use super::{Cell, Fields};
 
@@ -279,11 +279,15 @@ fn drive<C: Cell>(
                     q: q_ev,
                 };
                 let dense = recent.interpolant(&end, order);
-                while (next_row as f64) * period < end.tau - tol {
-                    let r = exact(&profile, q0, dense.at(next_row as f64 * period));
-                    rows.push(row(t - tau + r.tau, &r, k));
-                    next_row += 1;
-                }
+                let out = RowsOut {
+                    profile: &profile,
+                    q0,
+                    t_base: t - tau,
+                    step: k,
+                    period,
+                    tol,
+                };
+                out.push(rows, &dense, &mut next_row, &end, false);
                 t += ev_h;
                 q = q_ev;
                 cell = n;
@@ -293,16 +297,15 @@ fn drive<C: Cell>(
                 break format!("{}: reached {}", step.text, ev.what);
             }
             let dense = recent.interpolant(&new, order);
-            while (next_row as f64) * period <= new.tau + tol {
-                let tr = next_row as f64 * period;
-                let r = if (tr - new.tau).abs() <= tol {
-                    new
-                } else {
-                    exact(&profile, q0, dense.at(tr))
-                };
-                rows.push(row(t - tau + tr, &r, k));
-                next_row += 1;
-            }
+            let out = RowsOut {
+                profile: &profile,
+                q0,
+                t_base: t - tau,
+                step: k,
+                period,
+                tol,
+            };
+            out.push(rows, &dense, &mut next_row, &new, true);
             t += h;
             tau = tau_end;
             q = new.q;
@@ -350,23 +353,62 @@ fn drive<C: Cell>(
     Ok(())
 }
 
-/// A row between steps of a current profile: the current and capacity from the profile itself
-/// (linear current, so the capacity is exact), the voltage from the interpolant. Inlined, as
-/// is [`row`]: out of line, each row's point went through memory and stalled on it (a third
-/// of an SPM 0.5C discharge's time, 7300 rows).
-#[inline(always)]
-fn exact(profile: &Option<std::sync::Arc<super::profile::Profile>>, q0: f64, p: Point) -> Point {
-    match profile {
-        Some(pr) => Point {
-            i: pr.current_at(p.tau),
-            q: q0 + pr.charge_ah(p.tau),
-            ..p
-        },
-        None => p,
+/// Where a step's output rows go: every `period` seconds of experiment step `step`, at
+/// experiment time `t_base + τ`; a current profile's rows take its current and exact charge
+/// (capacity `q0` at the start of the step), not the interpolant's.
+struct RowsOut<'a> {
+    profile: &'a Option<std::sync::Arc<super::profile::Profile>>,
+    q0: f64,
+    t_base: f64,
+    step: usize,
+    period: f64,
+    tol: f64,
+}
+
+impl RowsOut<'_> {
+    /// The rows from `next_row` on up to the step's `end` (a row within `tol` of it included,
+    /// as `end` itself, when `inclusive`) from the step's dense output. Plain scalars from the
+    /// interpolant to the row: a 7300-row discharge spent a third of its time here when each
+    /// row's point went through memory.
+    fn push(
+        &self,
+        rows: &mut Vec<Row>,
+        dense: &Interpolant,
+        next_row: &mut u64,
+        end: &Point,
+        inclusive: bool,
+    ) {
+        loop {
+            let tr = *next_row as f64 * self.period;
+            let more = if inclusive {
+                tr <= end.tau + self.tol
+            } else {
+                tr < end.tau - self.tol
+            };
+            if !more {
+                return;
+            }
+            let (v, i, q) = if inclusive && (tr - end.tau).abs() <= self.tol {
+                (end.v, end.i, end.q)
+            } else {
+                let (v, i, q) = dense.values(tr);
+                match self.profile {
+                    Some(pr) => (v, pr.current_at(tr), self.q0 + pr.charge_ah(tr)),
+                    None => (v, i, q),
+                }
+            };
+            rows.push(Row {
+                time_s: self.t_base + tr,
+                voltage_v: v,
+                current_a: i,
+                discharge_capacity_ah: q,
+                step: self.step,
+            });
+            *next_row += 1;
+        }
     }
 }
 
-#[inline(always)]
 fn row(t: f64, p: &Point, step: usize) -> Row {
     Row {
         time_s: t,
