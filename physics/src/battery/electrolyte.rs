@@ -205,44 +205,57 @@ impl Electrolyte {
         let n = self.len();
         let t = p.temperature;
         let g = &*self.solve;
+        // Every slice cut to its length here: the loops below then carry no bounds checks.
+        let (tor, eps, c_lin, rhs, out) = (
+            &self.tor[..n],
+            &self.eps[..n],
+            &c_lin[..n],
+            &rhs[..n],
+            &mut out[..n],
+        );
+        let (beta, inv_dx, inv_w, forcing) =
+            (&g.beta[..n], &g.inv_dx[..n], &g.inv_w[..n], &g.forcing[..n]);
         // The rows first, edge by edge (no chain of dependencies), then the tridiagonal solve.
         // Edge e's flux G·(c_R − c_L), G the weighted harmonic mean of the cells' ε^b·D_e over
-        // Δx, is linearised as `lo·c_L + up·c_R + kk`.
-        // Its D_e'(c)·(c_R − c_L) terms are taken as D_e(c_R) − D_e(c_L): the same to second
-        // order in the jump, and no second evaluation of D_e per cell.
+        // Δx, is linearised as `lo·c_L + up·c_R + kk`. Its D_e'(c)·(c_R − c_L) terms are taken
+        // as D_e(c_R) − D_e(c_L): the same to first order in the jump, with no second
+        // evaluation of D_e per cell.
         with_scratch(4 * n, |buf| {
             let (lower, rest) = buf.split_at_mut(n);
             let (diag, rest) = rest.split_at_mut(n);
             let (upper, work) = rest.split_at_mut(n);
-            let raw = |k: usize| p.d_e.eval(c_lin[k].max(1e-6), t);
+            // D_e at the cells, in `work` until the solve needs it.
+            let d = &mut work[..n];
+            for (dk, c) in d.iter_mut().zip(c_lin) {
+                *dk = c.max(1e-6);
+            }
+            p.d_e.eval_in_place(d, t);
             let hi = h * i;
             for k in 0..n {
-                out[k] = rhs[k] + hi * g.forcing[k];
-                diag[k] = a0 * self.eps[k];
+                out[k] = rhs[k] + hi * forcing[k];
+                diag[k] = a0 * eps[k];
             }
-            let mut d_left = raw(0);
             for e in 1..n {
-                let d_right = raw(e);
-                let (tl, tr) = (self.tor[e - 1], self.tor[e]);
+                let (d_left, d_right) = (d[e - 1], d[e]);
+                let (tl, tr) = (tor[e - 1], tor[e]);
                 let (dl, dr) = (tl * d_left, tr * d_right);
-                let beta = g.beta[e];
-                let inv = 1.0 / (dr * beta + dl * (1.0 - beta));
-                let cond = dl * dr * inv * g.inv_dx[e];
+                let b = beta[e];
+                let inv = 1.0 / (dr * b + dl * (1.0 - b));
+                let cond = dl * dr * inv * inv_dx[e];
                 // ∂G/∂c on either side, times the jump c_R − c_L.
-                let w = inv * inv * g.inv_dx[e] * (d_right - d_left);
-                let gl = dr * dr * beta * w * tl;
-                let gr = dl * dl * (1.0 - beta) * w * tr;
+                let w = inv * inv * inv_dx[e] * (d_right - d_left);
+                let gl = dr * dr * b * w * tl;
+                let gr = dl * dl * (1.0 - b) * w * tr;
                 let (lo, up) = (gl - cond, gr + cond);
                 let kk = -(gl * c_lin[e - 1] + gr * c_lin[e]);
                 // The edge's flux leaves cell e−1 and enters cell e, each over its width.
-                let (hl, hr) = (h * g.inv_w[e - 1], h * g.inv_w[e]);
+                let (hl, hr) = (h * inv_w[e - 1], h * inv_w[e]);
                 diag[e - 1] -= hl * lo;
                 upper[e - 1] = -hl * up;
                 out[e - 1] += hl * kk;
                 diag[e] += hr * up;
                 lower[e] = hr * lo;
                 out[e] -= hr * kk;
-                d_left = d_right;
             }
             tridiag::solve(lower, diag, upper, out, work);
         });

@@ -13,37 +13,41 @@ pub struct Sphere {
     pub n: usize,
     pub radius: f64,
     pub dr: f64,
+    /// Shared: the models make a new state every step, the mesh never changes.
+    geo: std::sync::Arc<Geometry>,
+}
+
+/// A sphere mesh's per-cell and per-edge constants.
+#[derive(Debug)]
+struct Geometry {
     /// r² at the edges 0..=n.
-    /// (Shared: the models clone themselves every step.)
-    r2e: std::sync::Arc<[f64]>,
+    r2e: Vec<f64>,
     /// Cell volumes / 4π.
-    vol: std::sync::Arc<[f64]>,
+    vol: Vec<f64>,
     /// Their reciprocals, and r²/Δr at the edges (the solves' per-row constants).
-    inv_vol: std::sync::Arc<[f64]>,
-    r2e_dr: std::sync::Arc<[f64]>,
+    inv_vol: Vec<f64>,
+    r2e_dr: Vec<f64>,
 }
 
 impl Sphere {
     pub fn new(radius: f64, n: usize) -> Sphere {
         let dr = radius / n as f64;
-        let r2e: std::sync::Arc<[f64]> = (0..=n)
-            .map(|i| (i as f64 * dr).powi(2))
-            .collect::<Vec<_>>()
-            .into();
-        let vol: std::sync::Arc<[f64]> = (0..n)
+        let r2e: Vec<f64> = (0..=n).map(|i| (i as f64 * dr).powi(2)).collect();
+        let vol: Vec<f64> = (0..n)
             .map(|i| (((i + 1) as f64 * dr).powi(3) - (i as f64 * dr).powi(3)) / 3.0)
-            .collect::<Vec<_>>()
-            .into();
-        let inv_vol = vol.iter().map(|v| 1.0 / v).collect::<Vec<_>>().into();
-        let r2e_dr = r2e.iter().map(|r| r / dr).collect::<Vec<_>>().into();
+            .collect();
+        let inv_vol = vol.iter().map(|v| 1.0 / v).collect();
+        let r2e_dr = r2e.iter().map(|r| r / dr).collect();
         Sphere {
             n,
             radius,
             dr,
-            r2e,
-            vol,
-            inv_vol,
-            r2e_dr,
+            geo: std::sync::Arc::new(Geometry {
+                r2e,
+                vol,
+                inv_vol,
+                r2e_dr,
+            }),
         }
     }
 
@@ -54,7 +58,7 @@ impl Sphere {
 
     /// Cell volumes / 4π [m³] (so that Σ vol·c·4π is the particle's lithium).
     pub fn volumes(&self) -> &[f64] {
-        &self.vol
+        &self.geo.vol
     }
 
     /// Concentration at r = R by linear extrapolation from the last two cell centres.
@@ -65,9 +69,9 @@ impl Sphere {
 
     /// Volume average (the particle's mean concentration).
     pub fn average(&self, c: &[f64]) -> f64 {
-        let v: f64 = self.vol.iter().sum();
+        let v: f64 = self.geo.vol.iter().sum();
         c.iter()
-            .zip(self.vol.iter())
+            .zip(self.geo.vol.iter())
             .map(|(c, w)| c * w)
             .sum::<f64>()
             / v
@@ -120,10 +124,14 @@ impl Sphere {
             let (diag, rest) = rest.split_at_mut(n);
             let (upper, work) = rest.split_at_mut(n);
             for i in 0..n {
-                let w = hb * self.inv_vol[i];
-                let g_in = if i > 0 { d[i] * self.r2e_dr[i] } else { 0.0 };
+                let w = hb * self.geo.inv_vol[i];
+                let g_in = if i > 0 {
+                    d[i] * self.geo.r2e_dr[i]
+                } else {
+                    0.0
+                };
                 let g_out = if i + 1 < n {
-                    d[i + 1] * self.r2e_dr[i + 1]
+                    d[i + 1] * self.geo.r2e_dr[i + 1]
                 } else {
                     0.0
                 };
@@ -132,7 +140,7 @@ impl Sphere {
                 diag[i] = a0 + w * (g_in + g_out);
                 out[i] = rhs[i];
             }
-            out[n - 1] -= hb * self.inv_vol[n - 1] * self.r2e[n] * flux;
+            out[n - 1] -= hb * self.geo.inv_vol[n - 1] * self.geo.r2e[n] * flux;
             tridiag::solve(lower, diag, upper, out, work);
         });
     }
@@ -158,19 +166,19 @@ impl Sphere {
             m: vec![0.0; n],
             diag: vec![0.0; n],
             upper: vec![0.0; n],
-            flux_w: hb / self.vol[n - 1] * self.r2e[n],
+            flux_w: hb / self.geo.vol[n - 1] * self.geo.r2e[n],
         };
         let mut lower = 0.0;
         for i in 0..n {
-            let w = hb / self.vol[i];
+            let w = hb / self.geo.vol[i];
             let mut dg = a0;
             if i > 0 {
-                let g = d[i] * self.r2e[i] / self.dr;
+                let g = d[i] * self.geo.r2e[i] / self.dr;
                 dg += w * g;
                 lower = -w * g;
             }
             if i + 1 < n {
-                let g = d[i + 1] * self.r2e[i + 1] / self.dr;
+                let g = d[i + 1] * self.geo.r2e[i + 1] / self.dr;
                 dg += w * g;
                 f.upper[i] = -w * g;
             }

@@ -8,7 +8,8 @@
 //! the end of the step, which keeps the solve linear.
 
 use super::bdf::Bdf;
-use super::params::{ParameterSet, F, R_GAS};
+use super::electrolyte::with_scratch;
+use super::params::{Electrode, ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
 use super::{Cell, Fields};
 use std::sync::Arc;
@@ -19,9 +20,9 @@ pub struct Spm {
     pub p: Arc<ParameterSet>,
     sn: Sphere,
     sp: Sphere,
-    /// Particle concentrations now.
-    pub cn: Vec<f64>,
-    pub cp: Vec<f64>,
+    /// Particle concentrations now (shared with the next states' history).
+    pub cn: Arc<[f64]>,
+    pub cp: Arc<[f64]>,
     /// The states one and two steps back (the BDF history), if any.
     prev: Option<Past>,
     prev2: Option<Past>,
@@ -31,8 +32,8 @@ pub struct Spm {
 /// the length of the step that followed.
 #[derive(Clone, Debug)]
 struct Past {
-    cn: Arc<Vec<f64>>,
-    cp: Arc<Vec<f64>>,
+    cn: Arc<[f64]>,
+    cp: Arc<[f64]>,
     h: f64,
 }
 
@@ -41,8 +42,8 @@ impl Spm {
     pub fn new(p: ParameterSet, x: f64, y: f64, n_r: usize) -> Spm {
         let sn = Sphere::new(p.neg.particle_radius, n_r);
         let sp = Sphere::new(p.pos.particle_radius, n_r);
-        let cn = vec![x * p.neg.c_max; n_r];
-        let cp = vec![y * p.pos.c_max; n_r];
+        let cn = vec![x * p.neg.c_max; n_r].into();
+        let cp = vec![y * p.pos.c_max; n_r].into();
         Spm {
             p: Arc::new(p),
             sn,
@@ -67,8 +68,8 @@ impl Spm {
     pub fn particle_fields(&self, f: &mut Fields) {
         f.grid("r_n", self.sn.centres());
         f.grid("r_p", self.sp.centres());
-        f.push("c_s_n", "mol/m3", &["r_n"], self.cn.clone());
-        f.push("c_s_p", "mol/m3", &["r_p"], self.cp.clone());
+        f.push("c_s_n", "mol/m3", &["r_n"], self.cn.to_vec());
+        f.push("c_s_p", "mol/m3", &["r_p"], self.cp.to_vec());
         f.push("c_s_surf_n", "mol/m3", &[], vec![self.sn.surface(&self.cn)]);
         f.push("c_s_surf_p", "mol/m3", &[], vec![self.sp.surface(&self.cp)]);
     }
@@ -102,17 +103,8 @@ pub(crate) fn asinh(x: f64) -> f64 {
 impl Cell for Spm {
     fn advanced(&self, h: f64, i: f64) -> Self {
         let (jn, jp) = self.interfacial(i);
-        let t = self.p.temperature;
-        // The new state without copying the old history (replaced below).
-        let mut next = Spm {
-            p: self.p.clone(),
-            sn: self.sn.clone(),
-            sp: self.sp.clone(),
-            cn: vec![0.0; self.cn.len()],
-            cp: vec![0.0; self.cp.len()],
-            prev: None,
-            prev2: None,
-        };
+        let p = &self.p;
+        let t = p.temperature;
         let bdf = Bdf::after(
             h,
             self.prev.as_ref().map(|q| q.h),
@@ -121,58 +113,38 @@ impl Cell for Spm {
         // Particle `k`'s profile in history `q`; the present one `c` stands in for a missing
         // one (the formula gives it weight 0).
         fn past<'a>(k: usize, q: &'a Option<Past>, c: &'a [f64]) -> &'a [f64] {
-            q.as_ref()
-                .map_or(c, |q| (if k == 0 { &q.cn } else { &q.cp }).as_slice())
+            q.as_ref().map_or(c, |q| if k == 0 { &q.cn } else { &q.cp })
         }
-        // a0 c − h f(c) = Σ b_k c_{n−k}; the right-hand side is made in `out` and moved to a
-        // stack array (no allocation per step).
-        let step = |k: usize, s: &Sphere, c: &[f64], d: &[f64], flux: f64, out: &mut [f64]| {
+        // One particle: the diffusivity on the edges, a0 c − h f(c) = Σ b_k c_{n−k} solved on
+        // the stack, and the new profile in one allocation (shared later as history).
+        let particle = |k: usize, s: &Sphere, c: &[f64], e: &Electrode, flux: f64| {
+            let n = s.n;
             let (cm, cmm) = (past(k, &self.prev, c), past(k, &self.prev2, c));
-            for (q, o) in out.iter_mut().enumerate() {
-                *o = bdf.rhs(c[q], cm[q], cmm[q]);
-            }
-            let mut rhs = [0.0f64; 64];
-            if out.len() <= rhs.len() {
-                let rhs = &mut rhs[..out.len()];
-                rhs.copy_from_slice(out);
-                s.implicit_solve(bdf.a0, h, d, flux, rhs, out)
-            } else {
-                let rhs = out.to_vec();
-                s.implicit_solve(bdf.a0, h, d, flux, &rhs, out)
-            }
+            with_scratch(3 * n + 1, |buf| {
+                let (d, rest) = buf.split_at_mut(n + 1);
+                let (rhs, out) = rest.split_at_mut(n);
+                let at = |q: usize| bdf.extrapolate(c[q], cm[q]);
+                s.edge_diffusivity(at, e.c_max, &e.diffusivity, t, d);
+                for q in 0..n {
+                    rhs[q] = bdf.rhs(c[q], cm[q], cmm[q]);
+                }
+                s.implicit_solve(bdf.a0, h, d, flux, rhs, out);
+                Arc::<[f64]>::from(&*out)
+            })
         };
-        let (mut dn_buf, mut dp_buf) = ([0.0f64; 65], [0.0f64; 65]);
-        let (mut dn_heap, mut dp_heap) = (Vec::new(), Vec::new());
-        let dn: &mut [f64] = if self.sn.n < 65 {
-            &mut dn_buf[..self.sn.n + 1]
-        } else {
-            dn_heap.resize(self.sn.n + 1, 0.0);
-            &mut dn_heap
-        };
-        let dp: &mut [f64] = if self.sp.n < 65 {
-            &mut dp_buf[..self.sp.n + 1]
-        } else {
-            dp_heap.resize(self.sp.n + 1, 0.0);
-            &mut dp_heap
-        };
-        let p = &self.p;
-        for (k, s, c, e, d) in [
-            (0, &self.sn, &self.cn, &p.neg, &mut *dn),
-            (1, &self.sp, &self.cp, &p.pos, &mut *dp),
-        ] {
-            let cm = past(k, &self.prev, c);
-            let at = |q: usize| bdf.extrapolate(c[q], cm[q]);
-            s.edge_diffusivity(at, e.c_max, &e.diffusivity, t, d);
+        Spm {
+            p: self.p.clone(),
+            sn: self.sn.clone(),
+            sp: self.sp.clone(),
+            cn: particle(0, &self.sn, &self.cn, &p.neg, jn / F),
+            cp: particle(1, &self.sp, &self.cp, &p.pos, jp / F),
+            prev: Some(Past {
+                cn: self.cn.clone(),
+                cp: self.cp.clone(),
+                h,
+            }),
+            prev2: self.prev.clone(),
         }
-        step(0, &self.sn, &self.cn, dn, jn / F, &mut next.cn);
-        step(1, &self.sp, &self.cp, dp, jp / F, &mut next.cp);
-        next.prev = Some(Past {
-            cn: Arc::new(self.cn.clone()),
-            cp: Arc::new(self.cp.clone()),
-            h,
-        });
-        next.prev2 = self.prev.clone();
-        next
     }
 
     fn voltage(&self, i: f64) -> f64 {

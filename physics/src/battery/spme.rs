@@ -14,8 +14,10 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct Spme {
     pub particles: Spm,
-    pub el: Electrolyte,
-    pub ce: Vec<f64>,
+    /// Shared: the model makes a new state every step, the mesh never changes.
+    pub el: Arc<Electrolyte>,
+    /// Electrolyte concentration now (shared with the next states' history).
+    pub ce: Arc<[f64]>,
     /// The electrolyte one and two steps back, each with the step that followed (the BDF
     /// history; the particles keep their own, of the same steps).
     prev: Option<Past>,
@@ -25,7 +27,7 @@ pub struct Spme {
 /// An earlier electrolyte profile (shared by the states that keep it) and the step after it.
 #[derive(Clone, Debug)]
 struct Past {
-    ce: Arc<Vec<f64>>,
+    ce: Arc<[f64]>,
     h: f64,
 }
 
@@ -53,8 +55,8 @@ impl Default for Points {
 
 impl Spme {
     pub fn new(p: ParameterSet, x: f64, y: f64, pts: Points) -> Spme {
-        let el = Electrolyte::new(&p, pts.x_n, pts.x_s, pts.x_p);
-        let ce = vec![p.c_e0; el.len()];
+        let el = Arc::new(Electrolyte::new(&p, pts.x_n, pts.x_s, pts.x_p));
+        let ce = vec![p.c_e0; el.len()].into();
         assert_eq!(
             pts.r_n, pts.r_p,
             "one particle mesh size for both electrodes"
@@ -92,32 +94,34 @@ impl Cell for Spme {
         let p = self.p();
         let ic = i / p.area;
         let n = self.el.len();
-        let mut ce = vec![0.0; n];
         let bdf = Bdf::after(
             h,
             self.prev.as_ref().map(|q| q.h),
             self.prev2.as_ref().map(|q| q.h),
         );
+        let c = &self.ce[..];
         let (cm, cmm) = (
-            self.prev.as_ref().map_or(&self.ce[..], |q| &q.ce[..]),
-            self.prev2.as_ref().map_or(&self.ce[..], |q| &q.ce[..]),
+            self.prev.as_ref().map_or(c, |q| &q.ce[..]),
+            self.prev2.as_ref().map_or(c, |q| &q.ce[..]),
         );
-        with_scratch(2 * n, |buf| {
-            let (rhs, lin) = buf.split_at_mut(n);
+        let ce = with_scratch(3 * n, |buf| {
+            let (rhs, rest) = buf.split_at_mut(n);
+            let (lin, out) = rest.split_at_mut(n);
             for k in 0..n {
-                rhs[k] = self.el.eps[k] * bdf.rhs(self.ce[k], cm[k], cmm[k]);
-                lin[k] = bdf.extrapolate(self.ce[k], cm[k]);
+                rhs[k] = self.el.eps[k] * bdf.rhs(c[k], cm[k], cmm[k]);
+                lin[k] = bdf.extrapolate(c[k], cm[k]);
             }
             // One Newton step from the linear extrapolation (the present profile after a
             // restart): its O(h²) error leaves O(h⁴), below BDF3's own.
-            self.el.implicit_solve(p, bdf.a0, h, ic, lin, rhs, &mut ce);
+            self.el.implicit_solve(p, bdf.a0, h, ic, lin, rhs, out);
+            Arc::<[f64]>::from(&*out)
         });
         Spme {
             particles: self.particles.advanced(h, i),
             el: self.el.clone(),
             ce,
             prev: Some(Past {
-                ce: Arc::new(self.ce.clone()),
+                ce: self.ce.clone(),
                 h,
             }),
             prev2: self.prev.clone(),
@@ -213,7 +217,7 @@ impl Cell for Spme {
         f.grid("x", self.el.x.to_vec());
         self.el.grids(&mut f);
         self.particles.particle_fields(&mut f);
-        f.push("c_e", "mol/m3", &["x"], self.ce.clone());
+        f.push("c_e", "mol/m3", &["x"], self.ce.to_vec());
         f.push("porosity", "1", &["x"], self.el.eps.to_vec());
         f
     }

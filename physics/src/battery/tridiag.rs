@@ -20,38 +20,59 @@ pub fn solve(lower: &[f64], diag: &[f64], upper: &[f64], x: &mut [f64], work: &m
     if n == 0 {
         return;
     }
+    // Top rows 0..m: x[k] = x̃[k] − w[k]·x[k+1]. Bottom rows n−1 down to m+1, `nb` of them
+    // (m or m − 1): x[k] = x̃[k] − w[k]·x[k−1]. Zipped slices: no bounds checks in the loops.
     let m = n / 2;
-    // Top rows 0..m: x[k] = x̃[k] − w[k]·x[k+1]. Bottom rows n−1 down to m+1 (never more than
-    // the top's): x[k] = x̃[k] − w[k]·x[k−1].
-    let (mut wt, mut xt) = (0.0, 0.0);
+    let nb = n - 1 - m;
+    let (x_top, x_rest) = x[..n].split_at_mut(m);
+    let (x_mid, x_bot) = x_rest.split_first_mut().expect("n > 0");
+    let (w_top, w_rest) = work[..n].split_at_mut(m);
+    let w_bot = &mut w_rest[1..];
+    let rows = |a: usize, b: usize| lower[a..b].iter().zip(&diag[a..b]).zip(&upper[a..b]);
+    let (mut wt, mut xt) = (0.0f64, 0.0f64);
     let (mut wb, mut xb) = (0.0f64, 0.0f64);
-    for j in 0..m {
-        let r = 1.0 / (diag[j] - lower[j] * wt);
-        wt = upper[j] * r;
-        xt = (x[j] - lower[j] * xt) * r;
-        work[j] = wt;
-        x[j] = xt;
-        let k = n - 1 - j;
-        if k > m {
-            let r = 1.0 / (diag[k] - upper[k] * wb);
-            wb = lower[k] * r;
-            xb = (x[k] - upper[k] * xb) * r;
-            work[k] = wb;
-            x[k] = xb;
-        }
+    let mut top = rows(0, m).zip(x_top.iter_mut().zip(w_top.iter_mut()));
+    let bottom = rows(m + 1, n)
+        .zip(x_bot.iter_mut().zip(w_bot.iter_mut()))
+        .rev();
+    for ((((lo, di), up), (xv, wv)), (((lb, db), ub), (xvb, wvb))) in
+        top.by_ref().take(nb).zip(bottom)
+    {
+        let r = 1.0 / (di - lo * wt);
+        wt = up * r;
+        xt = (*xv - lo * xt) * r;
+        (*wv, *xv) = (wt, xt);
+        let r = 1.0 / (db - ub * wb);
+        wb = lb * r;
+        xb = (*xvb - ub * xb) * r;
+        (*wvb, *xvb) = (wb, xb);
     }
-    // The middle row, with its neighbours in terms of itself (nothing below it when n ≤ 2:
-    // then wb = xb = 0).
-    let up_m = if m + 1 < n { upper[m] } else { 0.0 };
+    for (((lo, di), up), (xv, wv)) in top {
+        let r = 1.0 / (di - lo * wt);
+        wt = up * r;
+        xt = (*xv - lo * xt) * r;
+        (*wv, *xv) = (wt, xt);
+    }
+    // The middle row, with its neighbours in terms of itself.
     let lo_m = if m > 0 { lower[m] } else { 0.0 };
-    x[m] = (x[m] - lo_m * xt - up_m * xb) / (diag[m] - lo_m * wt - up_m * wb);
-    for s in 1..=m {
-        let k = m - s;
-        x[k] -= work[k] * x[k + 1];
-        let k = m + s;
-        if k < n {
-            x[k] -= work[k] * x[k - 1];
-        }
+    let up_m = if nb > 0 { upper[m] } else { 0.0 };
+    let xm = (*x_mid - lo_m * xt - up_m * xb) / (diag[m] - lo_m * wt - up_m * wb);
+    *x_mid = xm;
+    let (mut pt, mut pb) = (xm, xm);
+    let mut top = x_top.iter_mut().rev().zip(w_top.iter().rev());
+    for ((xv, wv), (xvb, wvb)) in top
+        .by_ref()
+        .take(nb)
+        .zip(x_bot.iter_mut().zip(w_bot.iter()))
+    {
+        *xv -= wv * pt;
+        pt = *xv;
+        *xvb -= wvb * pb;
+        pb = *xvb;
+    }
+    for (xv, wv) in top {
+        *xv -= wv * pt;
+        pt = *xv;
     }
 }
 

@@ -179,6 +179,30 @@ impl Func {
         }
     }
 
+    /// `xs[k] ← f(xs[k], T)` for every entry, as [`Func::eval`] but with the kind and the
+    /// Arrhenius factor worked out once (the SPMe's electrolyte takes D_e at every cell each
+    /// step).
+    pub fn eval_in_place(&self, xs: &mut [f64], t: f64) {
+        let arr = if self.activation_energy != 0.0 {
+            Some(arrhenius(self.activation_energy, t))
+        } else {
+            None
+        };
+        let finish = |v: f64| {
+            let v = arr.map_or(v, |a| v * a);
+            if self.factor != 1.0 {
+                v * self.factor
+            } else {
+                v
+            }
+        };
+        match &self.kind {
+            FuncKind::Builtin { f, .. } => xs.iter_mut().for_each(|x| *x = finish(f(*x, t))),
+            FuncKind::Constant(v) => xs.fill(finish(*v)),
+            FuncKind::Table(tab) => xs.iter_mut().for_each(|x| *x = finish(tab.eval(*x))),
+        }
+    }
+
     /// Whether the value does not depend on x (it may still depend on T).
     pub fn is_constant_in_x(&self) -> bool {
         matches!(self.kind, FuncKind::Constant(_))
