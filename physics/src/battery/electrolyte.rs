@@ -187,7 +187,8 @@ impl Electrolyte {
     /// fluxes linearised about `c_lin` in both the concentrations and the diffusivity D_e(c),
     /// where the reaction source `s` is `i/L_n` in the negative electrode and `−i/L_p` in the
     /// positive one, for cell current density `i`. From a guess that is off by δ the result is
-    /// off by O(δ²) (the D'(c) terms are what a fixed-D solve leaves at O(δ)); the linearised
+    /// off by O(δ²) and δ times the secant's relative error in D_e's slope (below); a solve with
+    /// D_e frozen at the guess is off by O(δ) itself. The linearised
     /// edge fluxes are still shared by the two cells of an edge, so lithium is conserved
     /// exactly. `p` is the parameter set the electrolyte was made with (its migration and
     /// sources are precomputed).

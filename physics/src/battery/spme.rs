@@ -112,7 +112,8 @@ impl Cell for Spme {
                 lin[k] = bdf.extrapolate(c[k], cm[k]);
             }
             // One Newton step from the linear extrapolation (the present profile after a
-            // restart): its O(h²) error leaves O(h⁴), below BDF3's own.
+            // restart): of its O(h²) error what is left is far below BDF3's own (docs/battery.md,
+            // "Time stepping").
             self.el.implicit_solve(p, bdf.a0, h, ic, lin, rhs, out);
             Arc::<[f64]>::from(&*out)
         });
