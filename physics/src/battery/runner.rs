@@ -170,6 +170,13 @@ fn drive<C: Cell>(
         let mut tau = 0.0;
         // Capacity at the start of the step (a profile's rows take the exact integral).
         let q0 = q;
+        let out = RowsOut {
+            profile: &profile,
+            q0,
+            step: k,
+            period,
+            tol,
+        };
         let mut recent = Recent::default();
         recent.restart(Point {
             tau,
@@ -279,15 +286,7 @@ fn drive<C: Cell>(
                     q: q_ev,
                 };
                 let dense = recent.interpolant(&end, order);
-                let out = RowsOut {
-                    profile: &profile,
-                    q0,
-                    t_base: t - tau,
-                    step: k,
-                    period,
-                    tol,
-                };
-                out.push(rows, &dense, &mut next_row, &end, false);
+                out.push(rows, &dense, t - tau, &mut next_row, &end, false);
                 t += ev_h;
                 q = q_ev;
                 cell = n;
@@ -297,15 +296,7 @@ fn drive<C: Cell>(
                 break format!("{}: reached {}", step.text, ev.what);
             }
             let dense = recent.interpolant(&new, order);
-            let out = RowsOut {
-                profile: &profile,
-                q0,
-                t_base: t - tau,
-                step: k,
-                period,
-                tol,
-            };
-            out.push(rows, &dense, &mut next_row, &new, true);
+            out.push(rows, &dense, t - tau, &mut next_row, &new, true);
             t += h;
             tau = tau_end;
             q = new.q;
@@ -353,27 +344,27 @@ fn drive<C: Cell>(
     Ok(())
 }
 
-/// Where a step's output rows go: every `period` seconds of experiment step `step`, at
-/// experiment time `t_base + τ`; a current profile's rows take its current and exact charge
-/// (capacity `q0` at the start of the step), not the interpolant's.
+/// Where an experiment step's output rows go: every `period` seconds of step `step`; a current
+/// profile's rows take its current and exact charge (capacity `q0` at the start of the step),
+/// not the interpolant's.
 struct RowsOut<'a> {
     profile: &'a Option<std::sync::Arc<super::profile::Profile>>,
     q0: f64,
-    t_base: f64,
     step: usize,
     period: f64,
     tol: f64,
 }
 
 impl RowsOut<'_> {
-    /// The rows from `next_row` on up to the step's `end` (a row within `tol` of it included,
-    /// as `end` itself, when `inclusive`) from the step's dense output. Plain scalars from the
-    /// interpolant to the row: a 7300-row discharge spent a third of its time here when each
-    /// row's point went through memory.
+    /// The rows from `next_row` on up to the time step's `end` (a row within `tol` of it
+    /// included, as `end` itself, when `inclusive`) from its dense output, at experiment time
+    /// `t_base + τ`. Plain scalars from the interpolant to the row: a 7300-row discharge spent
+    /// a third of its time here when each row's point went through memory.
     fn push(
         &self,
         rows: &mut Vec<Row>,
         dense: &Interpolant,
+        t_base: f64,
         next_row: &mut u64,
         end: &Point,
         inclusive: bool,
@@ -398,7 +389,7 @@ impl RowsOut<'_> {
                 }
             };
             rows.push(Row {
-                time_s: self.t_base + tr,
+                time_s: t_base + tr,
                 voltage_v: v,
                 current_a: i,
                 discharge_capacity_ah: q,
