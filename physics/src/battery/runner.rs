@@ -499,6 +499,16 @@ fn locate<C: Cell>(
     let mut best: Option<(f64, f64, f64, f64, C)> = None;
     for _ in 0..60 {
         let (g, ii, vv, n) = f(x)?;
+        if !g.is_finite() {
+            // No usable state there (a voltage of NaN where the solution ends just beyond
+            // the event, as the DFN's at high rates): the event is earlier; bisect.
+            hi = x;
+            if hi - lo < 1e-10 * period.max(1.0) {
+                break;
+            }
+            x = 0.5 * (lo + hi);
+            continue;
+        }
         if g.abs() < 1e-10 {
             // On the event (from either side).
             return Ok((x, ii, vv, n));
@@ -530,7 +540,10 @@ fn locate<C: Cell>(
     match best {
         Some((x, _, ii, vv, n)) => Ok((x, ii, vv, n)),
         None => {
-            let (_, ii, vv, n) = f(h)?;
+            let (g, ii, vv, n) = f(h)?;
+            if !g.is_finite() {
+                return Err(format!("no finite voltage found at the {}", ev.what));
+            }
             Ok((h, ii, vv, n))
         }
     }

@@ -8,7 +8,8 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::newton::Jac;
-use super::residual::StepData;
+use super::residual::{StepData, CE_MACINNES};
+use crate::battery::electrolyte::CE_TRANSPORT;
 use crate::battery::params::{F, R_GAS};
 
 /// f and df/dx by a one-sided difference of relative size 1e-7, towards smaller x when `down`
@@ -34,8 +35,8 @@ pub(super) fn assemble(sd: &StepData, u: &[f64], jac: &mut Jac) {
     // Node values of ε^b D_e, ε^b κ_e and their c_e-derivatives (zero where c_e is clamped).
     let node = |f: &crate::battery::params::Func, k: usize| {
         let c = ce(k);
-        let (v, s) = with_slope(|x| f.eval(x, t), c.max(1e-6), false);
-        let s = if c > 1e-6 { s } else { 0.0 };
+        let (v, s) = with_slope(|x| f.eval(x, t), c.max(CE_TRANSPORT), false);
+        let s = if c > CE_TRANSPORT { s } else { 0.0 };
         (el.tor[k] * v, el.tor[k] * s)
     };
     let mut prev_d = node(&p.d_e, 0);
@@ -56,15 +57,20 @@ pub(super) fn assemble(sd: &StepData, u: &[f64], jac: &mut Jac) {
             d1 * d1 * (1.0 - beta) / (den * den),
         );
         let kap = 0.5 * (k1 + k2);
-        let c_edge = 0.5 * (ce(e - 1) + ce(e));
+        let c_mean = 0.5 * (ce(e - 1) + ce(e));
+        let c_edge = c_mean.max(CE_MACINNES);
+        // ∂(1/c_edge)/∂c of either node (zero where the floor holds).
+        let dinv = if c_mean > CE_MACINNES {
+            -0.5 / (c_edge * c_edge)
+        } else {
+            0.0
+        };
         let gc = (ce(e) - ce(e - 1)) / dx;
         let gp = (pe(e) - pe(e - 1)) / dx;
         let bracket = chi * rtf * gc / c_edge - gp;
         // ∂i_e and ∂N on edge e with respect to c and φ_e of the nodes on either side.
-        let di_dc_l = 0.5 * dk1 * bracket
-            + kap * chi * rtf * (-1.0 / dx / c_edge - 0.5 * gc / (c_edge * c_edge));
-        let di_dc_r = 0.5 * dk2 * bracket
-            + kap * chi * rtf * (1.0 / dx / c_edge - 0.5 * gc / (c_edge * c_edge));
+        let di_dc_l = 0.5 * dk1 * bracket + kap * chi * rtf * (-1.0 / dx / c_edge + gc * dinv);
+        let di_dc_r = 0.5 * dk2 * bracket + kap * chi * rtf * (1.0 / dx / c_edge + gc * dinv);
         let di_dp_l = kap / dx;
         let di_dp_r = -kap / dx;
         let tf = p.t_plus / F;

@@ -5,7 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::Layout;
-use crate::battery::electrolyte::Electrolyte;
+use crate::battery::electrolyte::{Electrolyte, CE_TRANSPORT};
 use crate::battery::params::{ParameterSet, F, R_GAS};
 
 /// Everything fixed during one step's Newton solve.
@@ -27,6 +27,10 @@ pub(super) struct StepData<'a> {
     pub sigma_p: f64,
 }
 
+/// The 1/c_e of the MacInnes term ∇ln c_e is taken at max(c_e, 0.01 mol/m³), PyBaMM's floor
+/// (`settings.tolerances["chi__c_e"]`); see also [`CE_TRANSPORT`].
+pub(super) const CE_MACINNES: f64 = 1e-2;
+
 /// sinh from one `exp` (libm's sinh costs several times that); near 0 the absolute error is
 /// still ~1e-16, all the kinetics need. Overflows to ±inf where sinh does.
 #[inline]
@@ -47,8 +51,8 @@ pub(super) fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
     let pe = |k: usize| u[off[k] + 1];
     // Edge fluxes N (lithium) and i_e (current), zero on the boundaries, made edge by edge as
     // the nodes are visited (no arrays per call: this runs several times a step).
-    let dnode = |k: usize| el.tor[k] * p.d_e.eval(ce(k).max(1e-6), t);
-    let knode = |k: usize| el.tor[k] * p.kappa_e.eval(ce(k).max(1e-6), t);
+    let dnode = |k: usize| el.tor[k] * p.d_e.eval(ce(k).max(CE_TRANSPORT), t);
+    let knode = |k: usize| el.tor[k] * p.kappa_e.eval(ce(k).max(CE_TRANSPORT), t);
     let (mut d_r, mut k_r) = (dnode(0), knode(0));
     let (mut n_l, mut i_l) = (0.0f64, 0.0f64);
     let mut edge = |e: usize| -> (f64, f64) {
@@ -62,7 +66,7 @@ pub(super) fn residual(sd: &StepData, u: &[f64], out: &mut [f64]) {
         let d2 = d_r;
         let d = d1 * d2 / (d2 * beta + d1 * (1.0 - beta));
         let kap = 0.5 * (k1 + k_r);
-        let c_edge = 0.5 * (ce(e - 1) + ce(e));
+        let c_edge = (0.5 * (ce(e - 1) + ce(e))).max(CE_MACINNES);
         let gc = (ce(e) - ce(e - 1)) / dx;
         let gp = (pe(e) - pe(e - 1)) / dx;
         let i_e = kap * (chi * rtf * gc / c_edge - gp);
