@@ -5,9 +5,9 @@ use super::experiment::Drive;
 use super::Cell;
 
 /// Local error tolerance on the terminal voltage per step [V], for every model. The voltage at
-/// this tolerance stays within 0.6 mV of a run at 1e-6 V (DFN 0.28 mV with BDF3, SPMe 0.55 mV,
-/// SPM 0.25 mV, the largest at 2C; `physics/tests/battery_time_error.rs`), an eighth of the
-/// 5 mV allowed against PyBaMM. (The DFN stepped at 1e-5 V by BDF2 before: 256 steps for a 1C
+/// this tolerance stays within 0.4 mV of a run at 1e-6 V (DFN 0.25 mV, SPMe 0.22 mV, SPM
+/// 0.25 mV, the largest at 2C; `physics/tests/battery_time_error.rs`), a twelfth of the 5 mV
+/// allowed against PyBaMM. (The DFN stepped at 1e-5 V by BDF2 before: 256 steps for a 1C
 /// discharge, against 107 now.)
 pub const TOL_V: f64 = 1e-4;
 /// Local error tolerance on the current per step, as a fraction of the 1C current. It bounds

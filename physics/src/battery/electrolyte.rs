@@ -5,7 +5,7 @@
 //! mean (extrapolated at the ends), no flux through the current collectors.
 
 use super::params::{ParameterSet, F};
-use super::tridiag;
+use super::tridiag::{self, with_scratch};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -44,19 +44,8 @@ struct SolveGeometry {
 /// voltage cut-off as PyBaMM's does (with a floor near zero, the DFN at 4C stopped at 106 s
 /// with no solution, PyBaMM reaching 2.5 V at 145 s).
 pub const CE_TRANSPORT: f64 = 10.0;
-
-/// Run `f` on a zeroed scratch slice of length `n`: on the stack for the usual mesh sizes, on
-/// the heap beyond (the models step thousands of times; no allocation per step).
-pub(crate) fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
-    // Two stack sizes: zeroing the larger costs more than the small solves themselves.
-    if n <= 128 {
-        f(&mut [0.0f64; 128][..n])
-    } else if n <= 256 {
-        f(&mut [0.0f64; 256][..n])
-    } else {
-        f(&mut vec![0.0; n])
-    }
-}
+/// The same for the 1/c_e of the DFN's MacInnes term ∇ln c_e (`["chi__c_e"]`).
+pub const CE_MACINNES: f64 = 1e-2;
 
 impl Electrolyte {
     pub fn new(p: &ParameterSet, nn: usize, ns: usize, np: usize) -> Electrolyte {

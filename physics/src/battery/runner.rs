@@ -499,21 +499,14 @@ fn locate<C: Cell>(
     let mut best: Option<(f64, f64, f64, f64, C)> = None;
     for _ in 0..60 {
         let (g, ii, vv, n) = f(x)?;
-        if !g.is_finite() {
-            // No usable state there (a voltage of NaN where the solution ends just beyond
-            // the event, as the DFN's at high rates): the event is earlier; bisect.
-            hi = x;
-            if hi - lo < 1e-10 * period.max(1.0) {
-                break;
-            }
-            x = 0.5 * (lo + hi);
-            continue;
-        }
-        if g.abs() < 1e-10 {
+        // No usable state where the voltage is not finite (the solution ends just beyond the
+        // event, as the DFN's at high rates): the event is earlier, and the next try bisects.
+        let finite = g.is_finite();
+        if finite && g.abs() < 1e-10 {
             // On the event (from either side).
             return Ok((x, ii, vv, n));
         }
-        if (g > 0.0) == (g0 > 0.0) {
+        if finite && (g > 0.0) == (g0 > 0.0) {
             lo = x;
             g_lo = g;
             if side == -1 {
@@ -522,18 +515,20 @@ fn locate<C: Cell>(
             side = -1;
         } else {
             hi = x;
-            g_hi = g;
-            best = Some((x, g, ii, vv, n));
-            if side == 1 {
-                g_lo *= 0.5;
+            if finite {
+                g_hi = g;
+                best = Some((x, g, ii, vv, n));
+                if side == 1 {
+                    g_lo *= 0.5;
+                }
+                side = 1;
             }
-            side = 1;
         }
         if hi - lo < 1e-10 * period.max(1.0) {
             break;
         }
         x = (lo * g_hi - hi * g_lo) / (g_hi - g_lo);
-        if !(x > lo && x < hi) {
+        if !(finite && x > lo && x < hi) {
             x = 0.5 * (lo + hi);
         }
     }

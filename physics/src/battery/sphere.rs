@@ -119,7 +119,7 @@ impl Sphere {
         // The rows first (no chain of dependencies), then the solve from both ends
         // ([`tridiag`]); on the stack for the usual sizes (no allocation per step).
         let n = self.n;
-        super::electrolyte::with_scratch(4 * n, |buf| {
+        tridiag::with_scratch(4 * n, |buf| {
             let (lower, rest) = buf.split_at_mut(n);
             let (diag, rest) = rest.split_at_mut(n);
             let (upper, work) = rest.split_at_mut(n);
@@ -203,21 +203,6 @@ impl Sphere {
         for i in (0..n - 1).rev() {
             out[i] = (out[i] - f.upper[i] * out[i + 1]) / f.diag[i];
         }
-    }
-}
-
-/// Solve a tridiagonal system (sub-, main and super-diagonal) without pivoting (the systems
-/// here are diagonally dominant); `diag` and `b` are overwritten.
-pub fn thomas(lower: &[f64], diag: &mut [f64], upper: &[f64], b: &mut [f64], out: &mut [f64]) {
-    let n = diag.len();
-    for i in 1..n {
-        let m = lower[i] / diag[i - 1];
-        diag[i] -= m * upper[i - 1];
-        b[i] -= m * b[i - 1];
-    }
-    out[n - 1] = b[n - 1] / diag[n - 1];
-    for i in (0..n - 1).rev() {
-        out[i] = (b[i] - upper[i] * out[i + 1]) / diag[i];
     }
 }
 

@@ -8,9 +8,9 @@
 //! the end of the step, which keeps the solve linear.
 
 use super::bdf::Bdf;
-use super::electrolyte::with_scratch;
 use super::params::{Electrode, ParameterSet, F, R_GAS};
 use super::sphere::Sphere;
+use super::tridiag::with_scratch;
 use super::{Cell, Fields};
 use std::sync::Arc;
 

@@ -5,9 +5,10 @@
 //! electrolyte and electrodes.
 
 use super::bdf::Bdf;
-use super::electrolyte::{with_scratch, Electrolyte};
+use super::electrolyte::Electrolyte;
 use super::params::{ParameterSet, F, R_GAS};
 use super::spm::Spm;
+use super::tridiag::with_scratch;
 use super::{Cell, Fields};
 use std::sync::Arc;
 

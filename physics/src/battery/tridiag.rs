@@ -8,6 +8,19 @@
 //! tridiagonal systems), for the same arithmetic. No pivoting: the systems here are
 //! diagonally dominant.
 
+/// Run `f` on a zeroed scratch slice of length `n`: on the stack for the usual mesh sizes, on
+/// the heap beyond (the models step thousands of times; no allocation per step).
+pub(crate) fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    // Two stack sizes: zeroing the larger costs more than the small solves themselves.
+    if n <= 128 {
+        f(&mut [0.0f64; 128][..n])
+    } else if n <= 256 {
+        f(&mut [0.0f64; 256][..n])
+    } else {
+        f(&mut vec![0.0; n])
+    }
+}
+
 /// Solve the system with rows `lower[k]·x[k−1] + diag[k]·x[k] + upper[k]·x[k+1] = b[k]` in
 /// place: `x` holds b on entry and the solution on return (`lower[0]` and `upper[n−1]` must be
 /// finite; they are not used). `work` is scratch of the same length.

@@ -8,8 +8,8 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::newton::Jac;
-use super::residual::{StepData, CE_MACINNES};
-use crate::battery::electrolyte::CE_TRANSPORT;
+use super::residual::StepData;
+use crate::battery::electrolyte::{CE_MACINNES, CE_TRANSPORT};
 use crate::battery::params::{F, R_GAS};
 
 /// f and df/dx by a one-sided difference of relative size 1e-7, towards smaller x when `down`

@@ -5,7 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::Layout;
-use crate::battery::electrolyte::{Electrolyte, CE_TRANSPORT};
+use crate::battery::electrolyte::{Electrolyte, CE_MACINNES, CE_TRANSPORT};
 use crate::battery::params::{ParameterSet, F, R_GAS};
 
 /// Everything fixed during one step's Newton solve.
@@ -26,10 +26,6 @@ pub(super) struct StepData<'a> {
     pub sigma_n: f64,
     pub sigma_p: f64,
 }
-
-/// The 1/c_e of the MacInnes term ∇ln c_e is taken at max(c_e, 0.01 mol/m³), PyBaMM's floor
-/// (`settings.tolerances["chi__c_e"]`); see also [`CE_TRANSPORT`].
-pub(super) const CE_MACINNES: f64 = 1e-2;
 
 /// sinh from one `exp` (libm's sinh costs several times that); near 0 the absolute error is
 /// still ~1e-16, all the kinetics need. Overflows to ±inf where sinh does.

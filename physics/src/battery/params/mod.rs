@@ -167,11 +167,19 @@ impl Func {
             FuncKind::Constant(v) => *v,
             FuncKind::Table(tab) => tab.eval(x),
         };
-        let v = if self.activation_energy != 0.0 {
-            v * arrhenius(self.activation_energy, t)
-        } else {
-            v
-        };
+        self.finish(v, self.arrhenius(t))
+    }
+
+    /// The Arrhenius factor at `t`, if the function has one.
+    #[inline]
+    fn arrhenius(&self, t: f64) -> Option<f64> {
+        (self.activation_energy != 0.0).then(|| arrhenius(self.activation_energy, t))
+    }
+
+    /// The kind's value `v` times the Arrhenius factor `arr` and the calibration factor.
+    #[inline]
+    fn finish(&self, v: f64, arr: Option<f64>) -> f64 {
+        let v = arr.map_or(v, |a| v * a);
         if self.factor != 1.0 {
             v * self.factor
         } else {
@@ -183,19 +191,8 @@ impl Func {
     /// Arrhenius factor worked out once (the SPMe's electrolyte takes D_e at every cell each
     /// step).
     pub fn eval_in_place(&self, xs: &mut [f64], t: f64) {
-        let arr = if self.activation_energy != 0.0 {
-            Some(arrhenius(self.activation_energy, t))
-        } else {
-            None
-        };
-        let finish = |v: f64| {
-            let v = arr.map_or(v, |a| v * a);
-            if self.factor != 1.0 {
-                v * self.factor
-            } else {
-                v
-            }
-        };
+        let arr = self.arrhenius(t);
+        let finish = |v: f64| self.finish(v, arr);
         match &self.kind {
             FuncKind::Builtin { f, .. } => xs.iter_mut().for_each(|x| *x = finish(f(*x, t))),
             FuncKind::Constant(v) => xs.fill(finish(*v)),
